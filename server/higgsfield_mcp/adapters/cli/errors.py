@@ -1,0 +1,412 @@
+"""Typed errors for everything the `higgsfield` CLI can say went wrong.
+
+The CLI reports failures as stderr lines (`Error: <msg>` then `Hint: <hint>`) and an exit
+code that is undocumented and not always non-zero. This module owns the one mapping from
+that text to an exception class; each class carries a remedy a person can act on, so no
+caller has to know the CLI's wording.
+
+The CLI's own hints name the binary `hf`, which collides with the Hugging Face CLI; our
+remedies always say `higgsfield`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar, TypedDict, Unpack
+
+
+class ErrorContext(TypedDict, total=False):
+    """Where an error came from; shared by every error class's constructor."""
+
+    remedy: str | None
+    hint: str | None
+    exit_code: int | None
+    command: Sequence[str]
+
+
+class HiggsfieldError(Exception):
+    """Base of every error the adapter raises.
+
+    `message` says what happened, `remedy` what the user can do about it. `retryable`
+    tells callers whether the same call may succeed later without any change.
+    """
+
+    code: ClassVar[str] = "higgsfield_error"
+    default_remedy: ClassVar[str] = "Check the message above; run `higgsfield-mcp doctor` for a full check."
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        remedy: str | None = None,
+        hint: str | None = None,
+        exit_code: int | None = None,
+        command: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.remedy = remedy or self.default_remedy
+        self.hint = hint
+        self.exit_code = exit_code
+        self.command = tuple(command)
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.remedy}"
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-safe description for tool results and `doctor --json`."""
+        return {"code": self.code, "message": self.message, "remedy": self.remedy, "retryable": self.retryable}
+
+
+# --- the binary itself -------------------------------------------------------------------
+
+
+class CLINotInstalled(HiggsfieldError):
+    code = "cli_not_installed"
+    default_remedy = (
+        "Install the Higgsfield CLI (`npm install -g @higgsfield/cli`, or "
+        "`brew install higgsfield-ai/tap/higgsfield`), or set HIGGSFIELD_BIN to its path."
+    )
+
+
+class WrongBinary(HiggsfieldError):
+    code = "wrong_binary"
+    default_remedy = (
+        "The program found is not Higgsfield's CLI (the PyPI package `higgsfield-cli` is an unrelated tool). "
+        "Install the official CLI with `npm install -g @higgsfield/cli` and point HIGGSFIELD_BIN at it."
+    )
+
+
+class CLITimeout(HiggsfieldError):
+    code = "cli_timeout"
+    default_remedy = (
+        "The CLI did not answer in time and was stopped. Try again; if it keeps hanging, check your network."
+    )
+    retryable = True
+
+
+class GarbledOutput(HiggsfieldError):
+    code = "garbled_output"
+    default_remedy = (
+        "The CLI printed something other than the expected JSON. Update it: `npm update -g @higgsfield/cli`."
+    )
+    retryable = True
+
+
+class CLIFailed(HiggsfieldError):
+    """A failure whose text matches nothing more specific; the CLI's own words are kept."""
+
+    code = "cli_failed"
+
+
+# --- auth and account ------------------------------------------------------------------------
+
+LOGIN = "Run `higgsfield auth login` in a terminal (it opens a browser), then try again."
+
+
+class NotAuthenticated(HiggsfieldError):
+    code = "not_authenticated"
+    default_remedy = LOGIN
+
+
+class SessionExpired(NotAuthenticated):
+    code = "session_expired"
+    default_remedy = "Your Higgsfield session has expired. " + LOGIN
+
+
+class OlderAuthFlow(NotAuthenticated):
+    code = "older_auth_flow"
+    default_remedy = (
+        "The stored login comes from an older CLI. Run `higgsfield auth logout`, then `higgsfield auth login`."
+    )
+
+
+class CredentialsMismatch(NotAuthenticated):
+    code = "credentials_mismatch"
+    default_remedy = "The stored login is for another Higgsfield environment. " + LOGIN
+
+
+class NoWorkspace(HiggsfieldError):
+    code = "no_workspace"
+    default_remedy = (
+        "No billing workspace is selected. Run `higgsfield workspace list`, then "
+        "`higgsfield workspace set <workspace_id>`."
+    )
+
+
+class WorkspaceMembership(HiggsfieldError):
+    code = "workspace_membership_required"
+    default_remedy = (
+        "Your account is not a member of the selected workspace. Run `higgsfield workspace list` and "
+        "`higgsfield workspace set <workspace_id>` with one you belong to."
+    )
+
+
+class PlanRequired(HiggsfieldError):
+    code = "plan_required"
+    default_remedy = "This needs a higher Higgsfield plan; upgrade at higgsfield.ai/pricing or pick another model."
+
+
+class InsufficientCredits(HiggsfieldError):
+    code = "insufficient_credits"
+    default_remedy = "Not enough credits. Top up at higgsfield.ai, or choose a cheaper model or fewer outputs."
+
+
+# --- validation (nothing was submitted) ----------------------------------------------------
+
+
+class ValidationError(HiggsfieldError):
+    """The request was refused before anything was created; no credits were spent."""
+
+    code = "validation"
+    default_remedy = "Fix the parameters and try again; nothing was submitted."
+
+
+class UnknownModel(ValidationError):
+    code = "unknown_model"
+    default_remedy = "Use `pick_model` or the model catalogue to find a valid model id."
+
+
+class MissingParams(ValidationError):
+    code = "missing_params"
+
+    def __init__(self, message: str, *, params: Sequence[str] = (), **kw: Unpack[ErrorContext]) -> None:
+        self.params = list(params)
+        kw.setdefault("remedy", f"Provide {', '.join(self.params) or 'the missing parameters'}; nothing was submitted.")
+        super().__init__(message, **kw)
+
+
+class InvalidValues(ValidationError):
+    code = "invalid_values"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        value: str | None = None,
+        allowed: Sequence[str] = (),
+        **kw: Unpack[ErrorContext],
+    ) -> None:
+        self.param, self.value, self.allowed = param, value, list(allowed)
+        if self.allowed and "remedy" not in kw:
+            kw["remedy"] = f"Use one of: {', '.join(self.allowed)} for {param}; nothing was submitted."
+        super().__init__(message, **kw)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "param": self.param, "value": self.value, "allowed": self.allowed}
+
+
+class UnknownParams(ValidationError):
+    code = "unknown_params"
+
+    def __init__(self, message: str, *, params: Sequence[str] = (), **kw: Unpack[ErrorContext]) -> None:
+        self.params = list(params)
+        kw.setdefault(
+            "remedy",
+            f"The model does not take {', '.join(self.params) or 'these parameters'}; drop them or pick another "
+            "model. Nothing was submitted.",
+        )
+        super().__init__(message, **kw)
+
+
+class MediaRoleError(ValidationError):
+    code = "media_role"
+    default_remedy = (
+        "This model takes different media inputs; check its accepted roles and counts with `pick_model`. "
+        "Nothing was submitted."
+    )
+
+
+class InputShapeError(ValidationError):
+    code = "input_shape"
+    default_remedy = "A list or object parameter was passed in the wrong form; this is a bug in higgsfield-mcp."
+
+
+# --- upstream --------------------------------------------------------------------------------
+
+
+class RateLimited(HiggsfieldError):
+    code = "rate_limited"
+    default_remedy = "Higgsfield is rate limiting requests (HTTP 429). Wait a minute, then try again."
+    retryable = True
+
+
+class AntiBotBlocked(HiggsfieldError):
+    code = "anti_bot"
+    default_remedy = "Higgsfield's bot protection answered instead of the API. Wait about 30 seconds and try again."
+    retryable = True
+
+
+class ServerError(HiggsfieldError):
+    code = "server_error"
+    default_remedy = "Higgsfield's servers returned an error. Try again in a few minutes."
+    retryable = True
+
+
+class NoResponse(ServerError):
+    code = "no_response"
+    default_remedy = (
+        "The request got no response (often a network blip). Try again; if it persists, run `higgsfield auth login`."
+    )
+
+
+class MethodNotAllowed(ServerError):
+    code = "method_not_allowed"
+    default_remedy = "Higgsfield refused this operation (HTTP 405); it is a known server-side limitation."
+    retryable = False
+
+
+class NSFWInput(ValidationError):
+    code = "nsfw_input"
+    default_remedy = "The input was flagged by Higgsfield's safety filter. Rephrase the prompt or use other images."
+
+
+# --- job outcomes ---------------------------------------------------------------------------
+
+
+class JobError(HiggsfieldError):
+    """A job reached a terminal status other than completed. It was charged (or refunded by Higgsfield)."""
+
+    code = "job_failed"
+    status: ClassVar[str] = "failed"
+    default_remedy = "The job failed. Change the prompt or inputs and generate again."
+
+    def __init__(self, message: str, *, job_id: str, reason: str | None = None, **kw: Unpack[ErrorContext]) -> None:
+        self.job_id = job_id
+        self.reason = reason
+        super().__init__(message, **kw)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "status": self.status, "reason": self.reason}
+
+
+class JobFailed(JobError):
+    pass
+
+
+class JobNSFW(JobError):
+    code = "job_nsfw"
+    status = "nsfw"
+    default_remedy = (
+        "The result was blocked by the content filter. Rephrase without sexual or graphic content and try again."
+    )
+
+
+class JobIPDetected(JobError):
+    code = "job_ip_detected"
+    status = "ip_detected"
+    default_remedy = (
+        "The result was blocked for resembling protected intellectual property (a brand, character or real "
+        "public figure). Describe an original subject instead."
+    )
+
+
+class JobCanceled(JobError):
+    code = "job_canceled"
+    status = "canceled"
+    default_remedy = "The job was canceled on Higgsfield's side. Generate again if you still need it."
+
+
+JOB_ERRORS: dict[str, type[JobError]] = {cls.status: cls for cls in (JobFailed, JobNSFW, JobIPDetected, JobCanceled)}
+
+
+# --- the classifier ------------------------------------------------------------------------
+
+_ERROR_LINE = re.compile(r"^\s*Error:\s*(?P<msg>.*)$", re.MULTILINE)
+_HINT_LINE = re.compile(r"^\s*Hint:\s*(?P<hint>.*)$", re.MULTILINE)
+_INVALID = re.compile(r"Invalid values?:\s*(?P<param>[\w-]+)=(?P<value>.*?)\s*\(allowed:\s*(?P<allowed>.*)\)")
+_LIST_SPLIT = re.compile(r"\s*,\s*")
+
+
+def error_line(stderr: str) -> str | None:
+    """The message of the first `Error:` line, if any."""
+    match = _ERROR_LINE.search(stderr)
+    return match.group("msg").strip() if match else None
+
+
+def hint_line(stderr: str) -> str | None:
+    match = _HINT_LINE.search(stderr)
+    return match.group("hint").strip() if match else None
+
+
+def _names(text: str) -> list[str]:
+    return [n for n in _LIST_SPLIT.split(text.strip().rstrip(".")) if n]
+
+
+# Plain substring matches on the lower-cased message, in order; first wins. Specific
+# auth texts come before the generic ones they contain.
+_BY_TEXT: tuple[tuple[str, type[HiggsfieldError]], ...] = (
+    ("not authenticated", NotAuthenticated),
+    ("session expired", SessionExpired),
+    ("older auth flow", OlderAuthFlow),
+    ("stored credentials are for", CredentialsMismatch),
+    ("cannot reach token endpoint", NotAuthenticated),
+    ("authorization failed", NotAuthenticated),
+    ("no workspace selected", NoWorkspace),
+    ("workspace_membership_required", WorkspaceMembership),
+    ("plan required", PlanRequired),
+    ("insufficient credits", InsufficientCredits),
+    ("not enough credits", InsufficientCredits),
+    ("no model with job_type", UnknownModel),
+    ("unknown model", UnknownModel),
+    ("unknown media role", MediaRoleError),
+    ("model accepts only", MediaRoleError),
+    ("model accepts a single", MediaRoleError),
+    ("model does not accept media", MediaRoleError),
+    ("input should be a valid list", InputShapeError),
+    ("should be object|null", InputShapeError),
+    ("nsfw content detected", NSFWInput),
+    ("http 429", RateLimited),
+    ("rate limit", RateLimited),
+    ("too many requests", RateLimited),
+    ("captcha", AntiBotBlocked),
+    ("failed to decode response", AntiBotBlocked),
+    ("<html", AntiBotBlocked),
+    ("method not allowed", MethodNotAllowed),
+    ("no response received", NoResponse),
+    ("timeout after", CLITimeout),
+)
+_SERVER = re.compile(r"HTTP 5\d\d|internal server error|bad gateway|service unavailable|gateway timeout", re.I)
+_MISSING = re.compile(r"Missing required params?:\s*(.*)")
+_UNKNOWN_PARAMS = re.compile(r"Unknown params?:\s*(.*)")
+_MEDIA_COUNT = re.compile(r"accepts at most \d+ entr")
+_JOB_ENDED = re.compile(r'Job ended with status "(\w+)"')
+
+
+def classify(stderr: str, *, exit_code: int | None = None, command: Sequence[str] = ()) -> HiggsfieldError:
+    """Turn the CLI's stderr (and exit code) into the most specific typed error.
+
+    Matching is on the message text, since exit codes differ between CLI versions and an
+    auth error has been seen with exit 0; the code is kept only for diagnostics.
+    """
+    message = error_line(stderr) or _last_line(stderr) or f"the CLI exited with code {exit_code}"
+    ctx: ErrorContext = {"hint": hint_line(stderr), "exit_code": exit_code, "command": command}
+
+    if match := _MISSING.search(message):
+        return MissingParams(message, params=_names(match.group(1)), **ctx)
+    if match := _INVALID.search(message):
+        allowed = _names(match.group("allowed"))
+        return InvalidValues(message, param=match.group("param"), value=match.group("value"), allowed=allowed, **ctx)
+    if match := _UNKNOWN_PARAMS.search(message):
+        return UnknownParams(message, params=_names(match.group(1)), **ctx)
+    if match := _JOB_ENDED.search(message):
+        return JOB_ERRORS.get(match.group(1), JobFailed)(message, job_id="", **ctx)
+    if _MEDIA_COUNT.search(message):
+        return MediaRoleError(message, **ctx)
+    low = message.lower()
+    for needle, cls in _BY_TEXT:
+        if needle in low:
+            if cls is AntiBotBlocked:  # the raw body is an HTML page: never echo it to a user
+                message = "Higgsfield's bot protection answered instead of the API"
+            return cls(message, **ctx)
+    if _SERVER.search(message):
+        return ServerError(message, **ctx)
+    return CLIFailed(message, **ctx)
+
+
+def _last_line(text: str) -> str | None:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:500] if lines else None

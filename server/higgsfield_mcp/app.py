@@ -1,0 +1,102 @@
+"""`higgsfield-mcp`: the console entry point.
+
+    higgsfield-mcp                      serve MCP on stdio (what MCP clients launch)
+    higgsfield-mcp --http [--host H] [--port P]   serve streamable HTTP, loopback by default
+    higgsfield-mcp doctor [--json]      check the CLI, login, workspace and credits
+
+Logging goes to stderr only: on stdio, stdout belongs to the protocol.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from . import __version__
+from .adapters.cli.client import HiggsfieldCLI
+from .config import Settings
+from .domain.account import AccountReport, check_account
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings.from_env()
+    if args.command == "doctor":
+        return doctor(settings, as_json=args.json)
+
+    from .server import create_server  # the MCP stack is only imported to serve
+
+    server = create_server(settings)
+    if args.http:
+        server.run("streamable-http", host=args.host, port=args.port)
+    else:
+        server.run()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="higgsfield-mcp",
+        description="MCP server for Higgsfield: images, video, ads, characters and moodboards from chat.",
+    )
+    parser.add_argument("--version", action="version", version=f"higgsfield-mcp {__version__}")
+    parser.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: loopback only)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command")
+    doc = sub.add_parser("doctor", help="check that generation can work, and say what to fix")
+    doc.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def doctor(settings: Settings, *, as_json: bool = False) -> int:
+    """Print the account report; exit non-zero when generation cannot work."""
+    report = anyio.run(check_account, HiggsfieldCLI(settings.bin), settings)
+    if as_json:
+        print(json.dumps(report.model_dump(mode="json"), indent=2))
+    else:
+        print(render_report(report))
+    return 0 if report.ready else 1
+
+
+def render_report(report: AccountReport) -> str:
+    ok, bad = "ok ", "!! "
+    lines = ["higgsfield-mcp doctor", ""]
+    if report.cli.found:
+        label = " (offline sandbox: nothing is spent)" if report.cli.sandbox else ""
+        lines.append(f"{ok}CLI        {report.cli.path} — version {report.cli.version}{label}")
+    else:
+        lines.append(f"{bad}CLI        not usable")
+    auth_text = {
+        "authenticated": "signed in" + (f" as {report.email}" if report.email else ""),
+        "not_authenticated": "not signed in",
+        "session_expired": "session expired",
+        "unknown": "unknown",
+    }[report.auth]
+    lines.append(f"{ok if report.auth == 'authenticated' else bad}Login      {auth_text}")
+    if report.workspace:
+        ws = report.workspace
+        lines.append(f"{ok}Workspace  {ws.name}" + (f" ({ws.role})" if ws.role else ""))
+    if report.plan or report.credits is not None:
+        credits = f"{report.credits:g} credits" if report.credits is not None else "credits unknown"
+        lines.append(f"{ok}Plan       {report.plan or 'unknown'} plan, {credits}")
+    for problem in report.problems:
+        lines += ["", f"{bad}{problem.message}", f"   fix: {problem.remedy}"]
+    verdict = report.summary if report.ready else "Not ready: fix the problem above, then run doctor again."
+    lines += ["", verdict]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
