@@ -99,7 +99,7 @@ class HiggsfieldCLI:
         argv = [who.path, *args, *(["--json"] if json_output else [])]
         try:
             done = await run_process(argv, timeout=timeout, stdin=stdin, env=self._env)
-        except (FileNotFoundError, PermissionError) as exc:
+        except OSError as exc:  # removed or replaced since it was identified
             self.forget_identity()
             raise CLINotInstalled(f"Cannot run {who.path}: {exc.strerror or exc}") from exc
         log.debug("cli %s exit=%s in %.2fs", " ".join(args[:2]), done.exit_code, done.seconds)

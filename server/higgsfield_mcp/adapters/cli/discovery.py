@@ -76,6 +76,8 @@ async def identify(path: str, *, env: dict[str, str] | None = None) -> CLIIdenti
         done = await run_process([path, "version"], timeout=IDENTIFY_TIMEOUT_SECONDS, env=env)
     except (FileNotFoundError, PermissionError) as exc:
         raise CLINotInstalled(f"Cannot run {path}: {exc.strerror or exc}") from exc
+    except OSError as exc:  # e.g. ENOEXEC: a file that is not a program at all
+        raise WrongBinary(f"{path} cannot be run as a program ({exc.strerror or exc})") from exc
     except CLITimeout as exc:
         raise WrongBinary(
             f"{path} did not answer `version` within {IDENTIFY_TIMEOUT_SECONDS:g} s; it does not behave like "

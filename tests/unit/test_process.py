@@ -1,0 +1,99 @@
+"""The process runner: bounded time, whole process group killed, argv verbatim, no shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import anyio
+import pytest
+
+from higgsfield_mcp.adapters.cli.errors import CLITimeout
+from higgsfield_mcp.adapters.cli.process import run_process
+
+HANG = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+open(sys.argv[1], "w").write(f"{os.getpid()} {child.pid}")
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0); it is gone for our purposes once reaped or defunct
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_gone(pids: list[int], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def _pids(marker: Path) -> list[int]:
+    while not marker.exists() or not marker.read_text():
+        await anyio.sleep(0.02)
+    return [int(p) for p in marker.read_text().split()]
+
+
+async def test_timeout_kills_the_whole_group(tmp_path: Path) -> None:
+    marker = tmp_path / "pids"
+    started = time.monotonic()
+    with pytest.raises(CLITimeout) as info:
+        await run_process([sys.executable, "-c", HANG, str(marker)], timeout=1.5)
+    assert time.monotonic() - started < 1.5 + 3, "killed within the timeout plus the TERM grace"
+    pids = [int(p) for p in marker.read_text().split()]
+    assert _wait_gone(pids), f"processes left behind: {pids}"
+    assert "did not finish within 1.5 s" in info.value.message
+
+
+async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
+    marker = tmp_path / "pids"
+    pids: list[int] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(partial(run_process, [sys.executable, "-c", HANG, str(marker)], timeout=60.0))
+        pids = await _pids(marker)
+        tg.cancel_scope.cancel()
+    assert _wait_gone(pids), f"processes left behind: {pids}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["-rf", "--prompt", 'say "hi" it\'s', "line one\nline two", "$(touch /tmp/pwned) `id` ; rm -rf ~", "ünïcødé ✓"],
+)
+async def test_argv_reaches_the_program_verbatim(value: str) -> None:
+    done = await run_process(
+        [sys.executable, "-c", "import json, sys; print(json.dumps(sys.argv[1:]))", "--prompt", value], timeout=20
+    )
+    assert json.loads(done.stdout) == ["--prompt", value]
+
+
+async def test_stdin_exit_code_and_stderr() -> None:
+    code = "import sys; d=sys.stdin.read(); sys.stderr.write('Error: x\\n'); print(d[::-1]); sys.exit(3)"
+    done = await run_process([sys.executable, "-c", code], timeout=20, stdin="abc")
+    assert (done.exit_code, done.stdout.strip(), done.stderr.strip()) == (3, "cba", "Error: x")
+
+
+async def test_program_that_ignores_stdin_does_not_hang() -> None:
+    done = await run_process([sys.executable, "-c", "print('ok')"], timeout=20, stdin="x" * 1_000_000)
+    assert done.stdout.strip() == "ok"
+
+
+async def test_missing_binary_raises_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        await run_process([str(tmp_path / "nope")], timeout=5)
