@@ -31,7 +31,10 @@ CASES: list[tuple[str, type[e.HiggsfieldError]]] = [
     ("Error: enhancement: should be object|null, got string", e.InputShapeError),
     ("Error: NSFW content detected", e.NSFWInput),
     ("Error: Higgsfield API error (HTTP 429)", e.RateLimited),
-    ("Error: Failed to decode response. Body: <html><script src=captcha-delivery.com></script></html>", e.AntiBotBlocked),
+    (
+        "Error: Failed to decode response. Body: <html><script src=captcha-delivery.com></script></html>",
+        e.AntiBotBlocked,
+    ),
     ("Error: Method Not Allowed", e.MethodNotAllowed),
     ("Error: higgsfield: request failed (no response received)\nHint: Run: hf auth login", e.NoResponse),
     ("Error: Higgsfield API error (HTTP 502)", e.ServerError),
@@ -47,7 +50,7 @@ CASES: list[tuple[str, type[e.HiggsfieldError]]] = [
 def test_classify_maps_contract_texts(stderr: str, expected: type[e.HiggsfieldError]) -> None:
     error = e.classify(stderr, exit_code=1)
     assert type(error) is expected
-    assert error.remedy and error.remedy != e.HiggsfieldError.default_remedy or expected is e.CLIFailed
+    assert (error.remedy and error.remedy != e.HiggsfieldError.default_remedy) or expected is e.CLIFailed
     assert "hf " not in error.remedy, "our remedies name `higgsfield`, never the ambiguous `hf`"
 
 

@@ -37,8 +37,13 @@ def test_job_0x_and_1x_spellings() -> None:
 
 def test_job_iso_timestamp_unknown_status_and_multiple_outputs() -> None:
     job = Job.model_validate(
-        {"id": "j", "status": "Waiting", "created_at": "2026-08-01T10:00:00Z",
-         "result_urls": ["https://a/1.png", "https://a/2.png"], "result_url": "https://a/1.png"}
+        {
+            "id": "j",
+            "status": "Waiting",
+            "created_at": "2026-08-01T10:00:00Z",
+            "result_urls": ["https://a/1.png", "https://a/2.png"],
+            "result_url": "https://a/1.png",
+        }
     )
     assert job.status == "waiting" and not job.terminal
     assert job.created_at == pytest.approx(1785578400.0)
@@ -77,18 +82,27 @@ def test_account_and_workspace() -> None:
 
 
 def test_model_summary_spellings() -> None:
-    assert ModelSummary.model_validate({"job_set_type": "z_image", "display_name": "Z", "type": "image"}).id == "z_image"
+    assert (
+        ModelSummary.model_validate({"job_set_type": "z_image", "display_name": "Z", "type": "image"}).id == "z_image"
+    )
     assert ModelSummary.model_validate({"job_type": "z_image", "name": "Z"}).display_name == "Z"
 
 
 def test_model_schema_flat_table_1x() -> None:
-    schema = ModelSchema.model_validate({
-        "job_type": "veo3_1", "display_name": "Google Veo 3.1", "type": "video",
-        "aspect_ratios": ["16:9", "9:16"], "durations": [4, 6, 8],
-        "parameters": {"quality": {"type": "string", "default": "basic", "enum": ["basic", "high", "ultra"]},
-                       "prompt": {"type": "string", "required": True}},
-        "medias": {"start_image": {"min": 0, "max": 1}},
-    })
+    schema = ModelSchema.model_validate(
+        {
+            "job_type": "veo3_1",
+            "display_name": "Google Veo 3.1",
+            "type": "video",
+            "aspect_ratios": ["16:9", "9:16"],
+            "durations": [4, 6, 8],
+            "parameters": {
+                "quality": {"type": "string", "default": "basic", "enum": ["basic", "high", "ultra"]},
+                "prompt": {"type": "string", "required": True},
+            },
+            "medias": {"start_image": {"min": 0, "max": 1}},
+        }
+    )
     assert schema.params["aspect_ratio"].enum == ["16:9", "9:16"]
     assert schema.params["duration"].enum == ["4", "6", "8"]
     assert schema.params["quality"].default == "basic" and schema.params["prompt"].required
@@ -96,14 +110,18 @@ def test_model_schema_flat_table_1x() -> None:
 
 
 def test_model_schema_json_schema_0x_with_refs() -> None:
-    schema = ModelSchema.model_validate({
-        "job_set_type": "z_image", "display_name": "Z Image", "type": "image",
-        "params": {
-            "properties": {"aspect_ratio": {"$ref": "#/$defs/AR", "default": "1:1"}, "prompt": {"type": "string"}},
-            "required": ["prompt"],
-            "$defs": {"AR": {"enum": ["1:1", "16:9"], "type": "string"}},
-        },
-    })
+    schema = ModelSchema.model_validate(
+        {
+            "job_set_type": "z_image",
+            "display_name": "Z Image",
+            "type": "image",
+            "params": {
+                "properties": {"aspect_ratio": {"$ref": "#/$defs/AR", "default": "1:1"}, "prompt": {"type": "string"}},
+                "required": ["prompt"],
+                "$defs": {"AR": {"enum": ["1:1", "16:9"], "type": "string"}},
+            },
+        }
+    )
     assert schema.id == "z_image"
     assert schema.params["aspect_ratio"].enum == ["1:1", "16:9"] and schema.params["aspect_ratio"].default == "1:1"
     assert schema.params["prompt"].required
@@ -117,6 +135,7 @@ def test_model_schema_duration_range() -> None:
 
 def test_upload_and_soul_spellings() -> None:
     assert Upload.model_validate({"id": "u", "url": "https://x"}).type is None
-    soul = SoulReference.model_validate({"reference_id": "s", "name": "Ana", "type": "soul_cinematic",
-                                         "status": "failed", "created_at": ""})
+    soul = SoulReference.model_validate(
+        {"reference_id": "s", "name": "Ana", "type": "soul_cinematic", "status": "failed", "created_at": ""}
+    )
     assert soul.id == "s" and soul.variant == "soul_cinematic" and soul.terminal and soul.created_at is None
