@@ -27,7 +27,8 @@ def sandbox_binary() -> str:
 class Sandbox:
     """One isolated sandbox CLI: its state folder, the env to reach it, and its calls log."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
         self.home = root / "sandbox"
         self.mcp_home = root / "mcp-home"
         self.binary = sandbox_binary()
@@ -38,12 +39,16 @@ class Sandbox:
             "HIGGSFIELD_MCP_HOME": str(self.mcp_home),
             "HIGGSFIELD_MCP_WAIT_SECONDS": "20",
         }
+        self.set()
 
     def set(self, **values: str) -> None:
+        """Change the sandbox's env, for subprocesses (`env`) and in-process servers (os.environ) alike."""
         self.env.update(values)
+        for key, value in self.env.items():
+            self._monkeypatch.setenv(key, value)
 
     def fault(self, spec: str) -> None:
-        self.env["HIGGSFIELD_SANDBOX_FAULT"] = spec
+        self.set(HIGGSFIELD_SANDBOX_FAULT=spec)
 
     def process_env(self) -> dict[str, str]:
         """The full environment for a CLI or server process: ours on top of the test runner's."""
@@ -59,21 +64,15 @@ class Sandbox:
         return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
     def argvs(self, *prefix: str) -> list[list[str]]:
-        """argv (without the program) of every call starting with `prefix`."""
-        out = []
-        for call in self.calls():
-            args = [a for a in call["argv"][1:]]
-            if args[: len(prefix)] == list(prefix):
-                out.append(args)
-        return out
+        """argv (the log holds it without the program name) of every call starting with `prefix`."""
+        return [list(c["argv"]) for c in self.calls() if list(c["argv"][: len(prefix)]) == list(prefix)]
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    box = Sandbox(tmp_path)
-    for key in [k for k in os.environ if k.startswith(("HIGGSFIELD_", "HIGGSFIELD_MCP_"))]:
+    for key in [k for k in os.environ if k.startswith("HIGGSFIELD_")]:
         monkeypatch.delenv(key)
-    return box
+    return Sandbox(tmp_path, monkeypatch)
 
 
 @pytest.fixture

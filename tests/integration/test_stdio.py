@@ -28,7 +28,7 @@ async def test_stdio_account(sandbox: Sandbox) -> None:
         assert "account" in names
         result = await client.call_tool("account", {})
         assert not result.is_error and result.structured_content["ready"] is True
-    assert any(c["argv"][1:3] == ["account", "status"] for c in sandbox.calls())
+    assert sandbox.argvs("account", "status")
 
 
 async def test_stdio_account_not_logged_in_keeps_serving(sandbox: Sandbox) -> None:

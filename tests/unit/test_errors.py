@@ -62,6 +62,12 @@ def test_invalid_values_carries_allowed_list() -> None:
     assert error.to_dict()["allowed"] == ["1:1", "4:3", "16:9"]
 
 
+def test_invalid_values_without_allowed_list() -> None:
+    error = e.classify("Error: Invalid values: avatars=a1 (unknown avatar)")
+    assert isinstance(error, e.InvalidValues) and error.param == "avatars" and error.allowed == []
+    assert "avatars" in error.remedy
+
+
 def test_missing_and_unknown_params_are_named() -> None:
     missing = e.classify("Error: Missing required params: prompt, medias")
     assert isinstance(missing, e.MissingParams) and missing.params == ["prompt", "medias"]

@@ -193,6 +193,8 @@ class InvalidValues(ValidationError):
         self.param, self.value, self.allowed = param, value, list(allowed)
         if self.allowed and "remedy" not in kw:
             kw["remedy"] = f"Use one of: {', '.join(self.allowed)} for {param}; nothing was submitted."
+        elif "remedy" not in kw:
+            kw["remedy"] = f"Change {param or 'the value'}: it was refused. Nothing was submitted."
         super().__init__(message, **kw)
 
     def to_dict(self) -> dict[str, object]:
@@ -317,7 +319,9 @@ JOB_ERRORS: dict[str, type[JobError]] = {cls.status: cls for cls in (JobFailed, 
 
 _ERROR_LINE = re.compile(r"^\s*Error:\s*(?P<msg>.*)$", re.MULTILINE)
 _HINT_LINE = re.compile(r"^\s*Hint:\s*(?P<hint>.*)$", re.MULTILINE)
-_INVALID = re.compile(r"Invalid values?:\s*(?P<param>[\w-]+)=(?P<value>.*?)\s*\(allowed:\s*(?P<allowed>.*)\)")
+_INVALID = re.compile(
+    r"Invalid values?:\s*(?P<param>[\w-]+)=(?P<value>.*?)\s*(?:\(allowed:\s*(?P<allowed>.*)\)|\((?P<why>[^)]*)\)|$)"
+)
 _LIST_SPLIT = re.compile(r"\s*,\s*")
 
 
@@ -388,7 +392,7 @@ def classify(stderr: str, *, exit_code: int | None = None, command: Sequence[str
     if match := _MISSING.search(message):
         return MissingParams(message, params=_names(match.group(1)), **ctx)
     if match := _INVALID.search(message):
-        allowed = _names(match.group("allowed"))
+        allowed = _names(match.group("allowed") or "")
         return InvalidValues(message, param=match.group("param"), value=match.group("value"), allowed=allowed, **ctx)
     if match := _UNKNOWN_PARAMS.search(message):
         return UnknownParams(message, params=_names(match.group(1)), **ctx)

@@ -1,0 +1,270 @@
+"""Fetching job results onto the user's disk, from trusted hosts only.
+
+Result URLs come from CLI output, which we do not control; a URL pointing at an internal
+address or an attacker's host must not turn the server into a fetcher for it. So only
+`https://` on an allow-listed host (and port) is fetched, redirects are followed by hand
+with every hop checked against the same list, and the size is capped both from the
+declared length and while streaming. The body goes to a temporary file beside the
+destination and is renamed into place only when complete, so `dest` is either absent,
+the previous file, or the whole new one, never a fragment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import ssl
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Unpack
+from urllib.parse import urlsplit
+
+import anyio
+import anyio.to_thread
+import httpx2
+
+from .cli.errors import ErrorContext, HiggsfieldError
+
+MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024
+MAX_REDIRECTS = 5
+DEFAULT_TIMEOUT = 60.0
+"""Seconds to wait for a connection or for the next piece of the body (not for the whole file)."""
+
+HOSTS_VARIABLE = "HIGGSFIELD_MCP_DOWNLOAD_HOSTS"
+_FLUSH_BYTES = 1024 * 1024
+
+
+class DownloadRefused(HiggsfieldError):
+    """The URL breaks the download policy; nothing was fetched (or what was fetched was thrown away)."""
+
+    code = "download_refused"
+    default_remedy = f"Only https results from Higgsfield's CDN are downloaded; add trusted hosts to {HOSTS_VARIABLE}."
+
+    def __init__(self, message: str, *, url: str, **kw: Unpack[ErrorContext]) -> None:
+        self.url = url
+        super().__init__(message, **kw)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "url": self.url}
+
+
+class DownloadTooLarge(DownloadRefused):
+    code = "download_too_large"
+    default_remedy = "The file is larger than the download cap; open the result URL in a browser instead."
+
+
+class DownloadFailed(HiggsfieldError):
+    """The host could not be reached or did not deliver the file."""
+
+    code = "download_failed"
+    default_remedy = "The download did not complete; try again in a moment (the result URL stays valid for a while)."
+    retryable = True
+
+    def __init__(self, message: str, *, url: str, status: int | None = None, **kw: Unpack[ErrorContext]) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(message, **kw)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "url": self.url, "status": self.status}
+
+
+class DownloadGone(DownloadFailed):
+    """The host answered that the file is not there (4xx): retrying the same URL will not help."""
+
+    code = "download_gone"
+    default_remedy = (
+        "The result URL is missing or expired. Look the job up again with `jobs` to get a fresh URL; "
+        "the job itself is not affected."
+    )
+    retryable = False
+
+
+# --- policy -------------------------------------------------------------------------------------
+
+
+def check_url(url: str, allowed_hosts: Sequence[str]) -> None:
+    """Raise `DownloadRefused` unless `url` is https on an allowed host and port.
+
+    An entry without a port allows only the default port 443; `host:port` allows exactly
+    that port. Matching is exact and case-insensitive: `cdn.example.com` does not allow
+    `evil.cdn.example.com`.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise DownloadRefused(f"{url!r} is not a valid URL ({exc})", url=url) from None
+    if parts.scheme.lower() != "https":
+        raise DownloadRefused(
+            f"refusing to download {url}: only https:// URLs are fetched",
+            url=url,
+            remedy="Results are only downloaded over https; open this URL yourself if you trust it.",
+        )
+    if parts.username is not None or parts.password is not None:
+        raise DownloadRefused(f"refusing to download {url}: it carries credentials", url=url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise DownloadRefused(f"{url!r} has no host", url=url)
+    wanted = (host, port or 443)
+    if wanted not in {_host_port(entry) for entry in allowed_hosts}:
+        shown = host if port in (None, 443) else f"{host}:{port}"
+        raise DownloadRefused(
+            f"refusing to download from {shown}: it is not an allowed download host",
+            url=url,
+            remedy=f"Add {shown} to {HOSTS_VARIABLE} (comma-separated) if you trust it, then restart the server.",
+        )
+
+
+def _host_port(entry: str) -> tuple[str, int]:
+    entry = entry.strip().lower()
+    if entry.startswith("["):  # [v6]:port
+        host, _, rest = entry[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 443
+    if entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+        if port.isdigit():
+            return host, int(port)
+    return entry, 443
+
+
+# --- fetching -----------------------------------------------------------------------------------
+
+
+async def download(
+    url: str,
+    dest: Path,
+    *,
+    allowed_hosts: Sequence[str],
+    max_bytes: int = MAX_DOWNLOAD_BYTES,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Path:
+    """Fetch `url` into `dest` (replacing it atomically) and return `dest`.
+
+    Raises `DownloadRefused` for a policy breach (scheme, host, redirect target, size) and
+    `DownloadFailed` for network and HTTP errors. Cancellation leaves no partial file.
+    """
+    check_url(url, allowed_hosts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # built per call so SSL_CERT_FILE / SSL_CERT_DIR are read as they are now
+    context = ssl.create_default_context()
+    async with httpx2.AsyncClient(
+        verify=context,
+        follow_redirects=False,
+        timeout=httpx2.Timeout(timeout),
+        headers={"Accept-Encoding": "identity"},
+    ) as client:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                async with client.stream("GET", current) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location", "")
+                        target = str(httpx2.URL(current).join(location))
+                        check_url(target, allowed_hosts)
+                        current = target
+                        continue
+                    _check_response(response, url, max_bytes)
+                    return await _save(response, dest, url=url, max_bytes=max_bytes)
+            except httpx2.TimeoutException as exc:
+                raise DownloadFailed(
+                    f"downloading {url} timed out ({type(exc).__name__}) after {timeout:g} s without progress",
+                    url=url,
+                ) from None
+            except httpx2.HTTPError as exc:
+                raise DownloadFailed(f"downloading {url} failed: {exc or type(exc).__name__}", url=url) from None
+    raise DownloadRefused(
+        f"refusing to download {url}: more than {MAX_REDIRECTS} redirects",
+        url=url,
+        remedy="The host keeps redirecting; open the URL in a browser to see where it leads.",
+    )
+
+
+def _check_response(response: httpx2.Response, url: str, max_bytes: int) -> None:
+    status = response.status_code
+    if not 200 <= status < 300:
+        if 400 <= status < 500 and status not in (408, 429):
+            raise DownloadGone(f"downloading {url} failed: HTTP {status}", url=url, status=status)
+        raise DownloadFailed(f"downloading {url} failed: HTTP {status}", url=url, status=status)
+    declared = response.headers.get("content-length")
+    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
+        raise DownloadTooLarge(
+            f"refusing to download {url}: it is {_size(int(declared))}, over the {_size(max_bytes)} cap", url=url
+        )
+
+
+async def _save(response: httpx2.Response, dest: Path, *, url: str, max_bytes: int) -> Path:
+    fd, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    temp = Path(temp_name)
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            received = 0
+            buffer = bytearray()
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > max_bytes:
+                    raise DownloadTooLarge(
+                        f"refusing to download {url}: it is larger than the {_size(max_bytes)} cap", url=url
+                    )
+                buffer += chunk
+                if len(buffer) >= _FLUSH_BYTES:
+                    await anyio.to_thread.run_sync(handle.write, bytes(buffer))
+                    buffer.clear()
+            await anyio.to_thread.run_sync(_finish, handle, bytes(buffer))
+        os.replace(temp, dest)
+        done = True
+        return dest
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _finish(handle: BinaryIO, tail: bytes) -> None:
+    handle.write(tail)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+# --- where results go ---------------------------------------------------------------------------
+
+DEFAULT_EXTENSIONS = {"image": "png", "video": "mp4", "audio": "mp3", "3d": "glb", "other": "bin"}
+_SAFE_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def media_path_for(
+    media_dir: Path,
+    *,
+    model: str,
+    job_id: str,
+    index: int = 0,
+    url: str,
+    kind: str = "other",
+    day: date | None = None,
+) -> Path:
+    """Where output `index` (0-based) of a job is saved: `<media_dir>/<YYYY-MM-DD>/<model>/<job_id>[-<n>].<ext>`.
+
+    The second and later outputs get `-2`, `-3`, ... Model and job id come from CLI output
+    and are reduced to safe file-name characters, so they can never climb out of `media_dir`.
+    The extension is the URL's own when it looks like one, else the usual one for `kind`.
+    """
+    extension = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+    if not _SAFE_EXTENSION.fullmatch(extension):
+        extension = DEFAULT_EXTENSIONS.get(kind, "bin")
+    suffix = f"-{index + 1}" if index > 0 else ""
+    folder = (day or date.today()).isoformat()
+    return media_dir / folder / _safe_name(model, "model") / f"{_safe_name(job_id, 'job')}{suffix}.{extension}"
+
+
+def _safe_name(text: str, fallback: str) -> str:
+    name = _UNSAFE_NAME.sub("_", text).strip("._") or fallback
+    return name[:120]

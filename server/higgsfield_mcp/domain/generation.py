@@ -1,0 +1,201 @@
+"""From a request to submitted jobs: choose the model, check everything, then spend.
+
+Order matters because submits cost credits: the model is resolved (the router for
+`auto`), local media is checked against the allowed folders, parameters and media roles
+are validated against the model's schema, and only then is a submission written to the
+journal and sent. A submit whose outcome is unclear is left for the poller to reconcile;
+nothing here ever sends the same request twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..adapters.cli.client import HiggsfieldCLI
+from ..adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, UnknownModel, ValidationError
+from ..adapters.journal import Journal
+from ..adapters.media_policy import resolve_media_input
+from ..config import Settings
+from .catalogue import Catalogue, ModelInfo
+from .router import Pick, RouteRequest, pick_model
+from .validation import validate_request
+
+log = logging.getLogger(__name__)
+
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "reference_images": ("image_references", "image"),
+    "start_image": ("start_image",),
+    "end_image": ("end_image",),
+    "videos": ("video_references", "video"),
+    "audio": ("audio_references", "audio"),
+}
+"""Our input names → the roles a model may declare for them, preferred first (1.x `*_references`, then 0.x)."""
+
+
+class GenerateRequest(BaseModel):
+    prompt: str | None = None
+    model: str = "auto"
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    quality: str | None = None
+    duration: int | float | None = None
+    count: int | None = Field(default=None, ge=1, le=20)
+    reference_images: list[str] = Field(default_factory=list)
+    start_image: str | None = None
+    end_image: str | None = None
+    videos: list[str] = Field(default_factory=list)
+    audio: list[str] = Field(default_factory=list)
+    soul_id: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    character: str | None = None
+    moodboard: str | None = None
+
+
+class Submitted(BaseModel):
+    """What was sent: the model, the job ids, and any submission still being reconciled."""
+
+    model: ModelInfo
+    pick: Pick | None = None
+    job_ids: list[str]
+    unclear_submissions: int = 0
+    params: dict[str, Any]
+
+
+class Estimate(BaseModel):
+    model: ModelInfo
+    pick: Pick | None = None
+    credits: float
+    params: dict[str, Any]
+
+
+def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelInfo, Pick | None]:
+    """The model to use: the named one (marketing names resolve), or the router's pick for `auto`."""
+    if request.model.strip().lower() not in ("", "auto"):
+        info = catalogue.get(request.model)
+        if info is None:
+            raise UnknownModel(
+                f"No model called {request.model!r}",
+                remedy="Use model='auto', or call pick_model to find the right id; nothing was submitted.",
+            )
+        return info, None
+    pick = pick_model(
+        RouteRequest(
+            request=request.prompt or "",
+            start_image=request.start_image is not None,
+            end_image=request.end_image is not None,
+            reference_images=len(request.reference_images),
+            reference_videos=len(request.videos),
+            audio_references=len(request.audio),
+            character_soul_ids={"soul_2": request.soul_id} if request.soul_id else {},
+        ),
+        catalogue,
+    )
+    if pick.tool:
+        raise ValidationError(
+            f"This request is for another tool: {pick.tool_hint or pick.tool}",
+            remedy=f"Use the `{pick.tool}` tool for it; nothing was submitted.",
+        )
+    info = catalogue.get(pick.model)
+    if info is None:  # the router only names catalogue models; guard anyway
+        raise UnknownModel(f"The router picked {pick.model!r}, which the catalogue does not know")
+    return info, pick
+
+
+def build_call(
+    request: GenerateRequest, model: ModelInfo, settings: Settings, pick: Pick | None = None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Checked params and media for the CLI, or a validation error before anything is spent."""
+    params: dict[str, Any] = dict(pick.params) if pick else {}
+    params.update({k: v for k, v in request.params.items() if v is not None})
+    for name in ("aspect_ratio", "duration"):
+        value = getattr(request, name)
+        if value is not None:
+            params[name] = value
+    _apply_quality(params, model, resolution=request.resolution, quality=request.quality)
+    if request.count is not None and request.count > 1 and "batch_size" in model.params:
+        params["batch_size"] = request.count
+    if request.soul_id:
+        params["soul_id"] = request.soul_id
+
+    media: list[tuple[str, str]] = []
+    for field_name, aliases in ROLE_ALIASES.items():
+        values = getattr(request, field_name)
+        values = [values] if isinstance(values, str) else list(values or [])
+        if not values:
+            continue
+        role = _role_for(model, aliases)
+        for value in values:
+            resolved = resolve_media_input(value, settings.media_roots)
+            media.append((role, resolved.cli_value))
+    checked = validate_request(model, prompt=request.prompt, params=params, media=media)
+    return checked, media
+
+
+def _role_for(model: ModelInfo, aliases: Sequence[str]) -> str:
+    declared = model.media or {}
+    for role in aliases:
+        if role in declared:
+            return role
+    return aliases[-1]  # the 0.x name; validation explains if the model takes none
+
+
+def _apply_quality(params: dict[str, Any], model: ModelInfo, *, resolution: str | None, quality: str | None) -> None:
+    """Put resolution/quality under the name this model uses (Soul calls its resolution `quality`)."""
+    for value, preferred, other in ((resolution, "resolution", "quality"), (quality, "quality", "resolution")):
+        if value is None:
+            continue
+        spec = model.params.get(other)
+        if preferred not in model.params and spec is not None and spec.enum and str(value) in spec.enum:
+            params[other] = value
+        else:
+            params[preferred] = value
+
+
+async def estimate(cli: HiggsfieldCLI, request: GenerateRequest, catalogue: Catalogue, settings: Settings) -> Estimate:
+    """Credits the request would cost; free, and validates like a submit would."""
+    model, pick = choose_model(request, catalogue)
+    params, media = build_call(request, model, settings, pick)
+    cost = await cli.cost(model.id, prompt=request.prompt, params=params, media=media)
+    return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
+
+
+async def submit(
+    cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogue: Catalogue, settings: Settings
+) -> Submitted:
+    model, pick = choose_model(request, catalogue)
+    params, media = build_call(request, model, settings, pick)
+    repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
+    job_ids: list[str] = []
+    unclear = 0
+    for _ in range(repeats):
+        submission = journal.begin_submission(
+            model=model.id,
+            prompt=request.prompt,
+            params=params,
+            media=media,
+            character=request.character,
+            moodboard=request.moodboard,
+        )
+        try:
+            ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media)
+        except (CLITimeout, GarbledOutput) as exc:
+            journal.ambiguous(submission, exc.message)
+            unclear += 1
+            log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
+            continue
+        except HiggsfieldError as exc:
+            journal.rejected(submission, exc.message)
+            if job_ids or unclear:  # earlier repeats went through: report them, not just the failure
+                log.warning("repeat submit refused after %d job(s): %s", len(job_ids), exc.message)
+                break
+            raise
+        except BaseException:
+            journal.ambiguous(submission, "the call was interrupted while submitting")
+            raise
+        journal.submitted(submission, ids, kind=model.kind, prompt=request.prompt, params=params)
+        job_ids += ids
+    return Submitted(model=model, pick=pick, job_ids=job_ids, unclear_submissions=unclear, params=params)

@@ -1,0 +1,94 @@
+"""Small JPEG previews of results, for showing inline in a chat.
+
+Full-size results (4K stills, multi-megabyte PNGs) are too big for many MCP clients to
+accept as image content, and some reject anything near 1 MB. A preview is downscaled and
+re-encoded until it fits a byte budget, turned upright per its EXIF orientation (phones
+and some generators store rotated pixels), and flattened on white (JPEG has no alpha, and
+black behind a transparent cut-out reads as a bug). A preview is a nicety: a file that
+cannot be previewed yields None and a log line, never an error that would hide the
+result itself. CPU-bound; async callers should run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
+
+PREVIEW_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "AVIF")
+"""Image formats results and references come in. Pillow is told to try only these, so a
+video or an exotic file never reaches a parser we do not need (EPS would even run Ghostscript)."""
+
+QUALITY_STEPS = (85, 75, 65, 55, 45, 35)
+MIN_SIDE = 64
+"""Below this a preview shows nothing useful; give up rather than shrink further."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    data: bytes
+    width: int
+    height: int
+    mime_type: Literal["image/jpeg"] = "image/jpeg"
+
+    @property
+    def base64(self) -> str:
+        """The bytes as MCP image content wants them."""
+        return base64.b64encode(self.data).decode("ascii")
+
+
+def make_preview(path: Path, *, max_side: int = 768, max_bytes: int = 300_000) -> Preview | None:
+    """A downscaled JPEG of the image at `path`, at most `max_side` px per side and `max_bytes` long.
+
+    None when `path` is not an image (video, audio), cannot be read, or cannot be made small enough.
+    """
+    try:
+        with Image.open(path, formats=PREVIEW_FORMATS) as opened:
+            opened.draft("RGB", (max_side, max_side))  # JPEG only: decode at a reduced scale, much faster
+            image = _upright_on_white(opened)
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        return _fit(image, max_bytes)
+    except Exception as exc:  # a preview must never fail the call that produced the result
+        log.info("no preview for %s: %s", path, exc)
+        return None
+
+
+def _fit(image: Image.Image, max_bytes: int) -> Preview | None:
+    """Lower the JPEG quality step by step, then the size, until the encoding fits `max_bytes`."""
+    while True:
+        for quality in QUALITY_STEPS:
+            data = _jpeg(image, quality)
+            if len(data) <= max_bytes:
+                return Preview(data=data, width=image.width, height=image.height)
+        if min(image.size) * 3 // 4 < MIN_SIDE:
+            log.info("no preview: even %dx%d at quality %d exceeds %d bytes", *image.size, QUALITY_STEPS[-1], max_bytes)
+            return None
+        image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.Resampling.LANCZOS)
+
+
+def _upright_on_white(image: Image.Image) -> Image.Image:
+    """Load, rotate per EXIF, and convert to RGB with any transparency composited on white."""
+    image.seek(0)  # animated GIF/WebP: the first frame
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
+        rgba = upright.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    if upright.mode.startswith("I;16") or upright.mode == "I":
+        # 16-bit greyscale: scale to 8 bits instead of clipping everything to white
+        upright = upright.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    return upright.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,38 @@
+"""Saving a finished job's outputs locally, under the download policy.
+
+Called by the poller once per completed job, so files land whether or not a tool call is
+still waiting. Each output goes to `media/<date>/<model>/<job>[-n].<ext>`; the download
+adapter enforces https, the allowed hosts and the size cap.
+"""
+
+from __future__ import annotations
+
+from ..adapters.cli.models import Job
+from ..adapters.downloads import download, media_path_for
+from ..adapters.journal import JobRecord
+from ..config import Settings
+
+DOWNLOAD_TIMEOUT_SECONDS = 600.0
+
+
+class OutputSaver:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def __call__(self, job: Job, record: JobRecord) -> list[str]:
+        saved: list[str] = []
+        urls = job.outputs
+        for index, url in enumerate(urls):
+            dest = media_path_for(
+                self._settings.media_dir,
+                model=record.model or job.model or "unknown",
+                job_id=job.id,
+                index=index if len(urls) > 1 else 0,
+                url=url,
+                kind=record.kind,
+            )
+            path = await download(
+                url, dest, allowed_hosts=self._settings.download_hosts, timeout=DOWNLOAD_TIMEOUT_SECONDS
+            )
+            saved.append(str(path))
+        return saved
