@@ -1,0 +1,1 @@
+"""higgsfield-sandbox: an offline stand-in for the higgsfield CLI (see README.md)."""
