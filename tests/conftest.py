@@ -83,3 +83,25 @@ def make_cli(sandbox: Sandbox) -> Callable[[], Any]:
         return HiggsfieldCLI(sandbox.binary, env=sandbox.process_env())
 
     return make
+
+
+pytest_plugins = ["tests.support.https_server"]
+
+
+@pytest.fixture
+def cdn(sandbox: Sandbox, trustme_ca: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The sandbox's result files served over loopback HTTPS, trusted and allowed for downloads."""
+    from .support.https_server import serve_https
+
+    root = sandbox.home / "cdn"
+    root.mkdir(parents=True, exist_ok=True)
+    bundle = tmp_path_factory.mktemp("ca") / "ca.pem"
+    trustme_ca.cert_pem.write_to_path(str(bundle))
+    with serve_https(root, trustme_ca) as server:
+        sandbox.set(
+            HIGGSFIELD_SANDBOX_CDN=f"https://{server.host}",
+            HIGGSFIELD_MCP_DOWNLOAD_HOSTS=server.host,
+            SSL_CERT_FILE=str(bundle),
+            HIGGSFIELD_MCP_POLL_SECONDS="0.2",
+        )
+        yield server

@@ -8,6 +8,7 @@ user who mistyped a setting finds out from the first tool call instead of a dead
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 DEFAULT_WAIT_SECONDS = 240.0
 MAX_WAIT_SECONDS = 3600.0
+DEFAULT_POLL_SECONDS = 3.0
+"""Higgsfield's own tools poll every 3 s; one poll covers every pending job."""
 DEFAULT_DOWNLOAD_HOSTS = ("d8j0ntlcm91z4.cloudfront.net", "cdn.higgsfield.ai")
 """Higgsfield's result CDNs as seen in the wild (contract §4.3 and the photoshoot skill)."""
 
@@ -28,6 +31,7 @@ class Settings(BaseModel):
     media_roots: tuple[Path, ...]
     download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
     wait_seconds: float = DEFAULT_WAIT_SECONDS
+    poll_seconds: float = DEFAULT_POLL_SECONDS
     problems: tuple[str, ...] = ()
     """Settings that were invalid and replaced by their default, each with its fix."""
 
@@ -52,19 +56,8 @@ class Settings(BaseModel):
         home = Path(home_raw).expanduser() if home_raw else Path(platformdirs.user_data_dir("higgsfield-mcp"))
         home = home.absolute()
 
-        wait = DEFAULT_WAIT_SECONDS
-        wait_raw = env.get("HIGGSFIELD_MCP_WAIT_SECONDS", "").strip()
-        if wait_raw:
-            try:
-                wait = float(wait_raw)
-                if not 0 <= wait <= MAX_WAIT_SECONDS:
-                    raise ValueError
-            except ValueError:
-                wait = DEFAULT_WAIT_SECONDS
-                problems.append(
-                    f"HIGGSFIELD_MCP_WAIT_SECONDS={wait_raw!r} is not a number of seconds between 0 and "
-                    f"{MAX_WAIT_SECONDS:g}; using {DEFAULT_WAIT_SECONDS:g}. Set it to e.g. 240, or unset it."
-                )
+        wait = _seconds(env, "HIGGSFIELD_MCP_WAIT_SECONDS", DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS, problems)
+        poll = _seconds(env, "HIGGSFIELD_MCP_POLL_SECONDS", DEFAULT_POLL_SECONDS, 0.05, 60, problems)
 
         roots_raw = env.get("HIGGSFIELD_MCP_MEDIA_ROOTS", "").strip()
         if roots_raw:
@@ -79,7 +72,8 @@ class Settings(BaseModel):
             roots = (home / "library", (cwd or Path.cwd()).absolute())
 
         hosts = list(DEFAULT_DOWNLOAD_HOSTS)
-        for raw in env.get("HIGGSFIELD_MCP_DOWNLOAD_HOSTS", "").replace(os.pathsep, ",").split(","):
+        # comma or space separated: never ':', which belongs to host:port
+        for raw in re.split(r"[,\s]+", env.get("HIGGSFIELD_MCP_DOWNLOAD_HOSTS", "")):
             host = raw.strip().lower()
             if not host:
                 continue
@@ -97,5 +91,24 @@ class Settings(BaseModel):
             media_roots=roots,
             download_hosts=tuple(dict.fromkeys(hosts)),
             wait_seconds=wait,
+            poll_seconds=poll,
             problems=tuple(problems),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float, problems: list[str]) -> float:
+    """A duration setting; an invalid one falls back to `default` and is reported, never fatal."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also false for nan
+        problems.append(
+            f"{name}={raw!r} is not a number of seconds between {low:g} and {high:g}; using {default:g}. "
+            f"Set it to e.g. {default:g}, or unset it."
+        )
+        return default
+    return value

@@ -48,16 +48,30 @@ def charge(state: State, settings: Settings, entries: list[tuple[str, float, str
         txs: list[JsonDict] = doc.setdefault("transactions", [])
         now = time.time()
         for display_name, credits, ref in entries:
-            txs.append({"id": new_id(), "display_name": display_name, "credits": -credits,
-                        "action": "spend", "created_at": now, "job_id": ref})
+            txs.append(
+                {
+                    "id": new_id(),
+                    "display_name": display_name,
+                    "credits": -credits,
+                    "action": "spend",
+                    "created_at": now,
+                    "job_id": ref,
+                }
+            )
 
 
 def refund(state: State, display_name: str, credits: float, ref: str) -> None:
     with state.update("account") as doc:
         doc["spent"] = float(doc.get("spent", 0.0)) - credits
         doc.setdefault("transactions", []).append(
-            {"id": new_id(), "display_name": display_name, "credits": credits,
-             "action": "refund", "created_at": time.time(), "job_id": ref}
+            {
+                "id": new_id(),
+                "display_name": display_name,
+                "credits": credits,
+                "action": "refund",
+                "created_at": time.time(),
+                "job_id": ref,
+            }
         )
 
 
@@ -96,8 +110,14 @@ def cmd_auth_logout(ctx: Ctx) -> int:
 
 def cmd_auth_token(ctx: Ctx) -> int:
     if ctx.json:
-        ctx.emit({"access_token": SANDBOX_TOKEN, "token_type": "bearer",
-                  "expires_at": int(time.time()) + 86400, "sandbox": True})
+        ctx.emit(
+            {
+                "access_token": SANDBOX_TOKEN,
+                "token_type": "bearer",
+                "expires_at": int(time.time()) + 86400,
+                "sandbox": True,
+            }
+        )
     else:
         ctx.line(SANDBOX_TOKEN)
     return 0
@@ -121,7 +141,7 @@ def cmd_account_transactions(ctx: Ctx) -> int:
     except ValueError as exc:
         raise errors.usage(f'invalid argument "{cursor_text}" for "--cursor" flag') from exc
     txs = list(reversed(ctx.state.read_doc("account").get("transactions", [])))
-    page = txs[offset: offset + size]
+    page = txs[offset : offset + size]
     more = offset + size < len(txs)
     next_cursor: Any = None
     if more:

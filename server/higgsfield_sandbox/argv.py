@@ -31,8 +31,9 @@ def parse_bool(text: str, flag: str) -> bool:
         return True
     if low in FALSE_WORDS:
         return False
-    raise usage(f'invalid argument "{text}" for "--{dash(flag)}" flag: strconv.ParseBool: parsing "{text}": '
-                "invalid syntax")
+    raise usage(
+        f'invalid argument "{text}" for "--{dash(flag)}" flag: strconv.ParseBool: parsing "{text}": invalid syntax'
+    )
 
 
 class Parsed:

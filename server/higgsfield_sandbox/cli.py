@@ -24,12 +24,29 @@ Handler = Callable[[Ctx, faults.Faults], int]
 GLOBAL_BOOLS = frozenset({"json", "wait", "no_color", "help"})
 GLOBAL_VALUES = frozenset({"wait_timeout", "wait_interval"})
 MEDIA_VALUES = frozenset(
-    {"image", "image_references", "start_image", "end_image", "video", "video_references", "audio",
-     "audio_references"}
+    {"image", "image_references", "start_image", "end_image", "video", "video_references", "audio", "audio_references"}
 )
 STDIN_COMMANDS = frozenset({"generate.create", "generate.cost", "product-photoshoot.create"})
-UNAVAILABLE = frozenset({"workflow", "preset", "game", "voices", "website", "marketplace-cards", "ad-references",
-                         "ad-refs", "adrefs", "brand-kits", "brand-kit", "bk", "ad-formats", "dtc-ads", "dtc", "ads"})
+UNAVAILABLE = frozenset(
+    {
+        "workflow",
+        "preset",
+        "game",
+        "voices",
+        "website",
+        "marketplace-cards",
+        "ad-references",
+        "ad-refs",
+        "adrefs",
+        "brand-kits",
+        "brand-kit",
+        "bk",
+        "ad-formats",
+        "dtc-ads",
+        "dtc",
+        "ads",
+    }
+)
 ALIASES = {"ms": "marketing-studio"}
 
 
@@ -91,8 +108,14 @@ def _lazy(module: str, name: str, with_faults: bool = False) -> Handler:
 def _version(ctx: Ctx) -> int:
     ctx.no_positionals()
     if ctx.json:
-        ctx.emit({"version": ctx.settings.version, "commit": "higgsfield-sandbox",
-                  "built": ctx.settings.version_line.rsplit(" ", 1)[-1], "sandbox": True})
+        ctx.emit(
+            {
+                "version": ctx.settings.version,
+                "commit": "higgsfield-sandbox",
+                "built": ctx.settings.version_line.rsplit(" ", 1)[-1],
+                "sandbox": True,
+            }
+        )
     else:
         ctx.line(ctx.settings.version_line)
     return 0
@@ -104,15 +127,22 @@ KIND_BOOLS = frozenset({"image", "video", "audio", "text"})
 TREE: Tree = {
     "version": Command(_plain(_version), "Print version information", auth=False, workspace=False),
     "auth": {
-        "login": Command(_plain(account.cmd_auth_login), "Sign in (sandbox: instant)", values=frozenset({"port"}),
-                         bools=frozenset({"no_browser"}), auth=False, workspace=False),
+        "login": Command(
+            _plain(account.cmd_auth_login),
+            "Sign in (sandbox: instant)",
+            values=frozenset({"port"}),
+            bools=frozenset({"no_browser"}),
+            auth=False,
+            workspace=False,
+        ),
         "logout": Command(_plain(account.cmd_auth_logout), "Sign out", auth=False, workspace=False),
         "token": Command(_plain(account.cmd_auth_token), "Print the access token", workspace=False),
     },
     "account": {
         "status": Command(_plain(account.cmd_account_status), "Show account email, plan, and available credits"),
-        "transactions": Command(_plain(account.cmd_account_transactions), "List credit transactions",
-                                values=LIST_PAGING),
+        "transactions": Command(
+            _plain(account.cmd_account_transactions), "List credit transactions", values=LIST_PAGING
+        ),
     },
     "workspace": {
         "list": Command(_plain(account.cmd_workspace_list), "List workspaces", workspace=False),
@@ -121,71 +151,118 @@ TREE: Tree = {
         "unset": Command(_plain(account.cmd_workspace_unset), "Clear the workspace selection", workspace=False),
     },
     "model": {
-        "list": Command(_lazy("catalogue", "cmd_model_list"), "List models", bools=KIND_BOOLS | {"3d"},
-                        workspace=False),
+        "list": Command(
+            _lazy("catalogue", "cmd_model_list"), "List models", bools=KIND_BOOLS | {"3d"}, workspace=False
+        ),
         "get": Command(_lazy("catalogue", "cmd_model_get"), "Show a model's parameters", workspace=False),
     },
     "generate": {
-        "create": Command(_lazy("generate", "cmd_create", True), "Create generation job(s)", free_form=True,
-                          values=MEDIA_VALUES),
-        "cost": Command(_lazy("generate", "cmd_cost"), "Estimate credits without creating a job", free_form=True,
-                        values=MEDIA_VALUES),
+        "create": Command(
+            _lazy("generate", "cmd_create", True), "Create generation job(s)", free_form=True, values=MEDIA_VALUES
+        ),
+        "cost": Command(
+            _lazy("generate", "cmd_cost"),
+            "Estimate credits without creating a job",
+            free_form=True,
+            values=MEDIA_VALUES,
+        ),
         "get": Command(_lazy("generate", "cmd_get"), "Show one job"),
-        "wait": Command(_lazy("generate", "cmd_wait"), "Wait for a job to finish",
-                        values=frozenset({"timeout", "interval"}), bools=frozenset({"quiet"}),
-                        shorts=(("q", "quiet"),)),
+        "wait": Command(
+            _lazy("generate", "cmd_wait"),
+            "Wait for a job to finish",
+            values=frozenset({"timeout", "interval"}),
+            bools=frozenset({"quiet"}),
+            shorts=(("q", "quiet"),),
+        ),
         "list": Command(_lazy("generate", "cmd_list"), "List jobs", bools=KIND_BOOLS, values=LIST_PAGING),
     },
     "upload": {
-        "create": Command(_lazy("uploads", "cmd_upload_create"), "Upload a file",
-                          bools=frozenset({"image", "video", "audio"})),
-        "list": Command(_lazy("uploads", "cmd_upload_list"), "List uploads",
-                        bools=frozenset({"image", "video", "audio"}), values=LIST_PAGING),
+        "create": Command(
+            _lazy("uploads", "cmd_upload_create"), "Upload a file", bools=frozenset({"image", "video", "audio"})
+        ),
+        "list": Command(
+            _lazy("uploads", "cmd_upload_list"),
+            "List uploads",
+            bools=frozenset({"image", "video", "audio"}),
+            values=LIST_PAGING,
+        ),
     },
     "soul-id": {
-        "create": Command(_lazy("souls", "cmd_create"), "Train a Soul id",
-                          values=frozenset({"name", "image"}), bools=frozenset({"soul_2", "soul_cinematic"})),
+        "create": Command(
+            _lazy("souls", "cmd_create"),
+            "Train a Soul id",
+            values=frozenset({"name", "image"}),
+            bools=frozenset({"soul_2", "soul_cinematic"}),
+        ),
         "get": Command(_lazy("souls", "cmd_get"), "Show a Soul id"),
-        "wait": Command(_lazy("souls", "cmd_wait"), "Wait for training", values=frozenset({"timeout", "interval"}),
-                        bools=frozenset({"quiet"}), shorts=(("q", "quiet"),)),
-        "list": Command(_lazy("souls", "cmd_list"), "List Soul ids",
-                        values=LIST_PAGING | {"type", "status"}),
+        "wait": Command(
+            _lazy("souls", "cmd_wait"),
+            "Wait for training",
+            values=frozenset({"timeout", "interval"}),
+            bools=frozenset({"quiet"}),
+            shorts=(("q", "quiet"),),
+        ),
+        "list": Command(_lazy("souls", "cmd_list"), "List Soul ids", values=LIST_PAGING | {"type", "status"}),
     },
     "marketing-studio": {
         "avatars": {
-            "list": Command(_lazy("marketing", "cmd_avatars_list"), "List avatars",
-                            values=LIST_PAGING | {"search", "user_cursor", "preset_cursor"}),
-            "create": Command(_lazy("marketing", "cmd_avatars_create"), "Create a custom avatar",
-                              values=frozenset({"name", "image", "image_url"}), bools=frozenset({"pinned"})),
+            "list": Command(
+                _lazy("marketing", "cmd_avatars_list"),
+                "List avatars",
+                values=LIST_PAGING | {"search", "user_cursor", "preset_cursor"},
+            ),
+            "create": Command(
+                _lazy("marketing", "cmd_avatars_create"),
+                "Create a custom avatar",
+                values=frozenset({"name", "image", "image_url"}),
+                bools=frozenset({"pinned"}),
+            ),
         },
         "products": {
-            "list": Command(_lazy("marketing", "cmd_products_list"), "List products",
-                            values=LIST_PAGING | {"limit", "offset"}),
-            "fetch": Command(_lazy("marketing", "cmd_products_fetch"), "Fetch a product from a URL",
-                             values=frozenset({"url", "timeout"})),
-            "create": Command(_lazy("marketing", "cmd_products_create"), "Create a product manually",
-                              values=frozenset({"title", "description", "image"})),
+            "list": Command(
+                _lazy("marketing", "cmd_products_list"), "List products", values=LIST_PAGING | {"limit", "offset"}
+            ),
+            "fetch": Command(
+                _lazy("marketing", "cmd_products_fetch"),
+                "Fetch a product from a URL",
+                values=frozenset({"url", "timeout"}),
+            ),
+            "create": Command(
+                _lazy("marketing", "cmd_products_create"),
+                "Create a product manually",
+                values=frozenset({"title", "description", "image"}),
+            ),
         },
         "webproducts": {
-            "list": Command(_lazy("marketing", "cmd_webproducts_list"), "List web products",
-                            values=LIST_PAGING | {"limit", "offset"}),
-            "fetch": Command(_lazy("marketing", "cmd_webproducts_fetch"), "Fetch a web product from a URL",
-                             values=frozenset({"url", "timeout"})),
-            "create": Command(_lazy("marketing", "cmd_webproducts_create"), "Create a web product manually",
-                              values=frozenset({"url", "title", "subtitle", "description", "favicon_url", "desktop",
-                                                "mobile"})),
+            "list": Command(
+                _lazy("marketing", "cmd_webproducts_list"),
+                "List web products",
+                values=LIST_PAGING | {"limit", "offset"},
+            ),
+            "fetch": Command(
+                _lazy("marketing", "cmd_webproducts_fetch"),
+                "Fetch a web product from a URL",
+                values=frozenset({"url", "timeout"}),
+            ),
+            "create": Command(
+                _lazy("marketing", "cmd_webproducts_create"),
+                "Create a web product manually",
+                values=frozenset({"url", "title", "subtitle", "description", "favicon_url", "desktop", "mobile"}),
+            ),
         },
         "hooks": {
             "list": Command(_lazy("marketing", "cmd_hooks_list"), "List hooks", values=LIST_PAGING | {"search"}),
         },
         "settings": {
-            "list": Command(_lazy("marketing", "cmd_settings_list"), "List settings",
-                            values=LIST_PAGING | {"search"}),
+            "list": Command(_lazy("marketing", "cmd_settings_list"), "List settings", values=LIST_PAGING | {"search"}),
         },
     },
     "product-photoshoot": {
-        "create": Command(_lazy("photoshoot", "cmd_create", True), "Product photoshoot (waits internally)",
-                          values=frozenset({"mode", "prompt", "image", "count", "aspect_ratio"})),
+        "create": Command(
+            _lazy("photoshoot", "cmd_create", True),
+            "Product photoshoot (waits internally)",
+            values=frozenset({"mode", "prompt", "image", "count", "aspect_ratio"}),
+        ),
     },
 }
 
@@ -209,7 +286,7 @@ def resolve(tokens: list[str]) -> Resolved:
         tok = tokens[i]
         i += 1
         if tok == "--":
-            out.rest.extend(tokens[i - 1:])
+            out.rest.extend(tokens[i - 1 :])
             break
         if tok.startswith("-") and len(tok) > 1:
             name = argv.norm(tok.lstrip("-").partition("=")[0])

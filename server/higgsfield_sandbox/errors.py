@@ -102,9 +102,7 @@ def anti_bot() -> SandboxError:
 
 
 def no_response() -> SandboxError:
-    return SandboxError(
-        "higgsfield: request failed (no response received)", hint=HINT_LOGIN, exit_code=EXIT_API
-    )
+    return SandboxError("higgsfield: request failed (no response received)", hint=HINT_LOGIN, exit_code=EXIT_API)
 
 
 def method_not_allowed() -> SandboxError:

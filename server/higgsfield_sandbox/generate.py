@@ -71,9 +71,17 @@ def create_jobs(ctx: Ctx, request: params.Request, faults: Faults) -> list[JsonD
     records = []
     for index, ident in enumerate(ids):
         record = jobs.new_record(
-            ident=ident, model=model, params=job_params, created_at=created_at,
-            seconds=ctx.settings.job_seconds, stuck=stuck, cost=job_cost, batch_index=index,
-            batch_size=batch, outputs=batch if outputs_mode else 1, job_set_id=set_id,
+            ident=ident,
+            model=model,
+            params=job_params,
+            created_at=created_at,
+            seconds=ctx.settings.job_seconds,
+            stuck=stuck,
+            cost=job_cost,
+            batch_index=index,
+            batch_size=batch,
+            outputs=batch if outputs_mode else 1,
+            job_set_id=set_id,
         )
         ctx.state.save("jobs", record)
         records.append(record)
@@ -115,8 +123,9 @@ def _print_results(ctx: Ctx, observed: list[tuple[JsonDict, str]]) -> None:
         if job["job_type"] == "brain_activity":
             from . import render
 
-            report = render.virality_report(str(job["id"]), jobs.prompt_text(job["params"].get("prompt"))
-                                            or str(job["job_type"]))
+            report = render.virality_report(
+                str(job["id"]), jobs.prompt_text(job["params"].get("prompt")) or str(job["job_type"])
+            )
             ctx.line(f"Overall score: {report['overall_score']}/100")
             ctx.line(f"Peak hook: {report['peak_hook']['percent']}% at {report['peak_hook']['second']}s")
             ctx.line(f"Sustain: {report['sustain_percent']}%")
@@ -187,8 +196,9 @@ def cmd_list(ctx: Ctx) -> int:
             cursor = float(cursor_text)
         except ValueError as exc:
             raise errors.usage(f'invalid argument "{cursor_text}" for "--cursor" flag') from exc
-    records = sorted(ctx.state.load_all("jobs"), key=lambda r: (-float(r.get("created_at", 0)),
-                                                                int(r.get("batch_index", 0))))
+    records = sorted(
+        ctx.state.load_all("jobs"), key=lambda r: (-float(r.get("created_at", 0)), int(r.get("batch_index", 0)))
+    )
     if kinds:
         records = [r for r in records if r.get("model_type") in kinds]
     if cursor is not None:

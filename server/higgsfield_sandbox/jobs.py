@@ -136,15 +136,21 @@ def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict
         seed = text or str(job["job_type"])
         if kind == "video" and job["job_type"] == "brain_activity":
             report = render.virality_report(str(job["id"]), seed)
-            urls.append(_put(state, settings, f"{base}{suffix}.json",
-                             json.dumps(report, indent=2).encode()))
+            urls.append(_put(state, settings, f"{base}{suffix}.json", json.dumps(report, indent=2).encode()))
             continue
         if kind == "video":
             width, height = render.size_for(aspect, 640, video=True)
             urls.append(_put(state, settings, f"{base}{suffix}.mp4", render.video_mp4(portrait=height > width)))
-            poster = render.placeholder(width=width, height=height, heading=heading or "VIDEO", subtitle=subtitle,
-                                        body=text or "(no prompt)", footer=footer, seed_text=seed,
-                                        shift=index * 0.09)
+            poster = render.placeholder(
+                width=width,
+                height=height,
+                heading=heading or "VIDEO",
+                subtitle=subtitle,
+                body=text or "(no prompt)",
+                footer=footer,
+                seed_text=seed,
+                shift=index * 0.09,
+            )
             previews.append(_put(state, settings, f"{base}{suffix}_poster.jpg", render.encode(poster, "JPEG")))
             continue
         if kind == "audio":
@@ -152,14 +158,26 @@ def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict
             continue
         if kind == "3d":
             urls.append(_put(state, settings, f"{base}{suffix}.glb", render.glb_triangle()))
-            _, jpg = render.image_pair(aspect_ratio="1:1", heading="3D", subtitle=subtitle,
-                                       body=text or "(multi-image to 3D)", footer=footer, seed_text=seed,
-                                       long_side=512)
+            _, jpg = render.image_pair(
+                aspect_ratio="1:1",
+                heading="3D",
+                subtitle=subtitle,
+                body=text or "(multi-image to 3D)",
+                footer=footer,
+                seed_text=seed,
+                long_side=512,
+            )
             previews.append(_put(state, settings, f"{base}{suffix}_min.jpg", jpg))
             continue
-        png, jpg = render.image_pair(aspect_ratio=aspect, heading=heading, subtitle=subtitle,
-                                     body=text or "(no prompt)", footer=footer, seed_text=seed,
-                                     shift=index * 0.09)
+        png, jpg = render.image_pair(
+            aspect_ratio=aspect,
+            heading=heading,
+            subtitle=subtitle,
+            body=text or "(no prompt)",
+            footer=footer,
+            seed_text=seed,
+            shift=index * 0.09,
+        )
         urls.append(_put(state, settings, f"{base}{suffix}.png", png))
         previews.append(_put(state, settings, f"{base}{suffix}_min.jpg", jpg))
     return {

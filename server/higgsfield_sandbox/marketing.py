@@ -88,10 +88,20 @@ def preset_avatars(state: State, settings: Settings, with_images: bool) -> list[
         rel = f"marketing/avatars/{ident}.jpg"
         url = (
             _ensure_thumb(state, settings, rel, f"Preset avatar: {name}", f"{gender}, {', '.join(tags)}")
-            if with_images else settings.cdn_url(rel)
+            if with_images
+            else settings.cdn_url(rel)
         )
-        out.append({"id": ident, "name": f"{name} (sandbox)", "type": "preset", "gender": gender,
-                    "tags": tags, "image_url": url, "is_pinned": False})
+        out.append(
+            {
+                "id": ident,
+                "name": f"{name} (sandbox)",
+                "type": "preset",
+                "gender": gender,
+                "tags": tags,
+                "image_url": url,
+                "is_pinned": False,
+            }
+        )
     return out
 
 
@@ -195,20 +205,26 @@ def _product_view(record: JsonDict, kind: str) -> JsonDict:
     done = record["status"] == "completed"
     if kind == "webproducts":
         return {
-            "id": record["id"], "url": record["url"], "title": record["title"] if done else None,
+            "id": record["id"],
+            "url": record["url"],
+            "title": record["title"] if done else None,
             "subtitle": record.get("subtitle") if done else None,
             "description": record.get("description") if done else None,
-            "favicon_url": record.get("favicon_url"), "medias": record.get("medias", []) if done else [],
+            "favicon_url": record.get("favicon_url"),
+            "medias": record.get("medias", []) if done else [],
             "status": record["status"],
             "fail_reason": record.get("fail_reason") if record["status"] == "failed" else None,
             "created_at": record["created_at"],
         }
     return {
-        "id": record["id"], "title": record["title"] if done else None, "status": record["status"],
+        "id": record["id"],
+        "title": record["title"] if done else None,
+        "status": record["status"],
         "scrape_url_domain": urlparse(str(record.get("url") or "")).netloc or None,
         "medias": record.get("medias", []) if done else [],
         "fail_reason": record.get("fail_reason") if record["status"] == "failed" else None,
-        "url": record.get("url"), "description": record.get("description") if done else None,
+        "url": record.get("url"),
+        "description": record.get("description") if done else None,
         "created_at": record["created_at"],
     }
 
@@ -224,12 +240,18 @@ def _fetch(ctx: Ctx, kind: str) -> int:
         if existing is None:
             failing = "fail" in url.lower()
             existing = {
-                "id": new_id(), "url": url, "title": _title_from(url),
+                "id": new_id(),
+                "url": url,
+                "title": _title_from(url),
                 "subtitle": "Placeholder web product (higgsfield-sandbox)",
                 "description": f"Placeholder product scraped by higgsfield-sandbox from {url}",
-                "favicon_url": None, "medias": [], "outcome": "failed" if failing else "completed",
+                "favicon_url": None,
+                "medias": [],
+                "outcome": "failed" if failing else "completed",
                 "fail_reason": "scrape blocked" if failing else None,
-                "created_at": time.time(), "seconds": ctx.settings.job_seconds, "rendered": False,
+                "created_at": time.time(),
+                "seconds": ctx.settings.job_seconds,
+                "rendered": False,
             }
             ctx.state.save(folder, existing)
     record = _observe_product(ctx, kind, existing)
@@ -265,7 +287,7 @@ def _list(ctx: Ctx, kind: str) -> int:
     records = sorted(ctx.state.load_all(f"marketing/{kind}"), key=lambda r: -float(r.get("created_at", 0)))
     offset = ctx.int_flag("offset", 0, 0, 1_000_000)
     limit = ctx.int_flag("limit", ctx.int_flag("size", 20, 1, 100), 1, 100)
-    items = [_product_view(_observe_product(ctx, kind, r), kind) for r in records[offset: offset + limit]]
+    items = [_product_view(_observe_product(ctx, kind, r), kind) for r in records[offset : offset + limit]]
     if ctx.json:
         ctx.emit(items)
     else:
@@ -295,9 +317,18 @@ def cmd_products_create(ctx: Ctx) -> int:
             upload = uploads.create(ctx.state, ctx.settings, path, kind)
         medias.append({"url": upload["url"], "type": "image", "id": upload["id"]})
     record: JsonDict = {
-        "id": new_id(), "url": None, "title": title, "description": ctx.value("description") or "",
-        "medias": medias, "outcome": "completed", "fail_reason": None, "created_at": time.time(),
-        "seconds": 0.0, "rendered": True, "status_fixed": True, "status": "completed",
+        "id": new_id(),
+        "url": None,
+        "title": title,
+        "description": ctx.value("description") or "",
+        "medias": medias,
+        "outcome": "completed",
+        "fail_reason": None,
+        "created_at": time.time(),
+        "seconds": 0.0,
+        "rendered": True,
+        "status_fixed": True,
+        "status": "completed",
     }
     ctx.state.save("marketing/products", record)
     view = _product_view(record, "products")
@@ -314,11 +345,20 @@ def cmd_webproducts_create(ctx: Ctx) -> int:
     medias = [{"url": u, "type": "desktop"} for u in ctx.values("desktop")]
     medias += [{"url": u, "type": "mobile"} for u in ctx.values("mobile")]
     record: JsonDict = {
-        "id": new_id(), "url": url, "title": ctx.value("title") or _title_from(url),
-        "subtitle": ctx.value("subtitle"), "description": ctx.value("description"),
-        "favicon_url": ctx.value("favicon_url"), "medias": medias, "outcome": "completed",
-        "fail_reason": None, "created_at": time.time(), "seconds": 0.0, "rendered": True,
-        "status_fixed": True, "status": "completed",
+        "id": new_id(),
+        "url": url,
+        "title": ctx.value("title") or _title_from(url),
+        "subtitle": ctx.value("subtitle"),
+        "description": ctx.value("description"),
+        "favicon_url": ctx.value("favicon_url"),
+        "medias": medias,
+        "outcome": "completed",
+        "fail_reason": None,
+        "created_at": time.time(),
+        "seconds": 0.0,
+        "rendered": True,
+        "status_fixed": True,
+        "status": "completed",
     }
     ctx.state.save("marketing/webproducts", record)
     view = _product_view(record, "webproducts")
@@ -340,10 +380,23 @@ def _setup_items(state: State, settings: Settings, kind: str, with_images: bool)
     for name, prompt in source:
         ident = _sid(kind, name)
         rel = f"marketing/{kind}s/{_slug(name)}.jpg"
-        url = _ensure_thumb(state, settings, rel, f"{kind.title()}: {name}", prompt) if with_images else \
-            settings.cdn_url(rel)
-        items.append({"id": ident, "name": f"{name} (sandbox)", "prompt": prompt, "source": "preset", "type": kind,
-                      "media": {"thumbnail_url": url}, "is_pinned": False, "status": "active"})
+        url = (
+            _ensure_thumb(state, settings, rel, f"{kind.title()}: {name}", prompt)
+            if with_images
+            else settings.cdn_url(rel)
+        )
+        items.append(
+            {
+                "id": ident,
+                "name": f"{name} (sandbox)",
+                "prompt": prompt,
+                "source": "preset",
+                "type": kind,
+                "media": {"thumbnail_url": url},
+                "is_pinned": False,
+                "status": "active",
+            }
+        )
     return items
 
 
@@ -360,10 +413,9 @@ def _cmd_setup_list(ctx: Ctx, kind: str) -> int:
     size = ctx.int_flag("size", 20, 1, 100)
     cursor_text = ctx.value("cursor") or "0"
     offset = int(cursor_text) if cursor_text.isdigit() else 0
-    page = items[offset: offset + size]
+    page = items[offset : offset + size]
     has_more = offset + size < len(items)
-    out: dict[str, Any] = {"items": page, "cursor": str(offset + size) if has_more else None,
-                           "has_more": has_more}
+    out: dict[str, Any] = {"items": page, "cursor": str(offset + size) if has_more else None, "has_more": has_more}
     if ctx.json:
         ctx.emit(out)
     else:

@@ -143,12 +143,18 @@ def resolve(state: State, settings: Settings, assigned: dict[str, list[MediaItem
             if item.path is not None:
                 item.upload = uploads.create(state, settings, uploads.check_file(item.path), item.kind)
             if item.upload is not None:
-                data = {"id": item.upload["id"], "url": item.upload["url"],
-                        "type": uploads.INPUT_TYPES.get(str(item.upload["type"]), "media_input")}
+                data = {
+                    "id": item.upload["id"],
+                    "url": item.upload["url"],
+                    "type": uploads.INPUT_TYPES.get(str(item.upload["type"]), "media_input"),
+                }
             elif item.job is not None:
                 kind = str(item.job.get("model_type"))
-                data = {"id": item.job["id"], "url": item.job.get("result_url"),
-                        "type": f"{kind if kind in ('video', 'audio') else 'image'}_job"}
+                data = {
+                    "id": item.job["id"],
+                    "url": item.job.get("result_url"),
+                    "type": f"{kind if kind in ('video', 'audio') else 'image'}_job",
+                }
             else:  # pragma: no cover - check_value always classifies
                 continue
             medias.append({"role": role, "data": data})

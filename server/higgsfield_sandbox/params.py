@@ -206,18 +206,24 @@ def _constraints(ctx: Ctx, request: Request) -> None:
             raise errors.usage("Missing required params: mask")
         if rule == "prompt_or_reference" and not p.get("prompt") and not _count(request, "image_references"):
             raise errors.usage("Missing required params: prompt")
-        if rule == "auto_needs_reference" and p.get("aspect_ratio") == "auto" and not _count(
-            request, "image_references"
+        if (
+            rule == "auto_needs_reference"
+            and p.get("aspect_ratio") == "auto"
+            and not _count(request, "image_references")
         ):
             raise errors.usage("Invalid values: aspect_ratio=auto (needs at least one image reference)")
-        if rule == "omni_images_with_video" and _count(request, "video_references") and _count(
-            request, "image_references"
-        ) > 5:
+        if (
+            rule == "omni_images_with_video"
+            and _count(request, "video_references")
+            and _count(request, "image_references") > 5
+        ):
             raise errors.usage(
                 f"Too many image_references inputs: {_count(request, 'image_references')} (max 5 with a video)"
             )
-        if rule == "seed_audio_exclusive" and _count(request, "audio_references") and _count(
-            request, "image_references"
+        if (
+            rule == "seed_audio_exclusive"
+            and _count(request, "audio_references")
+            and _count(request, "image_references")
         ):
             raise errors.usage("Audio_references and image_references cannot both be set")
         if rule == "seedance_2_0":
@@ -263,9 +269,14 @@ def _marketing_video(ctx: Ctx, request: Request) -> None:
         raise errors.usage("Product_ids and web_product_ids cannot both be set")
     state, settings = ctx.state, ctx.settings
     for entry in p.get("avatars") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or entry.get("type") not in (
-            "preset",
-            "custom",
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
+            or entry.get("type")
+            not in (
+                "preset",
+                "custom",
+            )
         ):
             raise errors.usage('avatars: each item should be {"id": "<avatar_id>", "type": "preset|custom"}')
         if marketing.find_avatar(state, settings, entry["id"]) is None:

@@ -56,16 +56,22 @@ def cmd_create(ctx: Ctx, faults: Faults) -> int:
     )
     request = params.Request(
         model=model,
-        params={"prompt": enhanced, "aspect_ratio": aspect, "resolution": "2k", "quality": "high",
-                "background": "auto", "batch_size": count, "is_inpaint": False},
+        params={
+            "prompt": enhanced,
+            "aspect_ratio": aspect,
+            "resolution": "2k",
+            "quality": "high",
+            "background": "auto",
+            "batch_size": count,
+            "is_inpaint": False,
+        },
         assigned=assigned,
         count=count,
     )
     records = create_jobs(ctx, request, faults)
     timeout_s, timeout_text = ctx.duration("wait_timeout", "10m")
     interval_s, _ = ctx.duration("wait_interval", "3s")
-    observed = jobs.wait(ctx.state, ctx.settings, [str(r["id"]) for r in records], timeout_s, timeout_text,
-                         interval_s)
+    observed = jobs.wait(ctx.state, ctx.settings, [str(r["id"]) for r in records], timeout_s, timeout_text, interval_s)
     if ctx.json:
         ctx.emit([jobs.view(ctx.settings, j, s) for j, s in observed])
     else:

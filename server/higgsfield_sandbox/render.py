@@ -126,20 +126,37 @@ def encode(img: Any, fmt: str, max_side: int | None = None) -> bytes:
 
 
 def image_pair(
-    *, aspect_ratio: str | None, heading: str, subtitle: str, body: str, footer: str, seed_text: str,
-    shift: float = 0.0, long_side: int = LONG_SIDE, video: bool = False,
+    *,
+    aspect_ratio: str | None,
+    heading: str,
+    subtitle: str,
+    body: str,
+    footer: str,
+    seed_text: str,
+    shift: float = 0.0,
+    long_side: int = LONG_SIDE,
+    video: bool = False,
 ) -> tuple[bytes, bytes]:
     """PNG at full size and a small JPEG preview."""
     width, height = size_for(aspect_ratio, long_side, video=video)
-    img = placeholder(width=width, height=height, heading=heading, subtitle=subtitle, body=body,
-                      footer=footer, seed_text=seed_text, shift=shift)
+    img = placeholder(
+        width=width,
+        height=height,
+        heading=heading,
+        subtitle=subtitle,
+        body=body,
+        footer=footer,
+        seed_text=seed_text,
+        shift=shift,
+    )
     return encode(img, "PNG"), encode(img, "JPEG", PREVIEW_SIDE)
 
 
 def thumbnail_jpeg(*, title: str, body: str, seed_text: str, aspect_ratio: str = "1:1") -> bytes:
     width, height = size_for(aspect_ratio, 384)
-    img = placeholder(width=width, height=height, heading="", subtitle=title, body=body,
-                      footer="placeholder", seed_text=seed_text)
+    img = placeholder(
+        width=width, height=height, heading="", subtitle=title, body=body, footer="placeholder", seed_text=seed_text
+    )
     return encode(img, "JPEG")
 
 
@@ -176,8 +193,9 @@ def glb_triangle() -> bytes:
         "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
         "buffers": [{"byteLength": len(positions)}],
         "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": len(positions), "target": 34962}],
-        "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
-                       "max": [1, 1, 0], "min": [0, 0, 0]}],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3", "max": [1, 1, 0], "min": [0, 0, 0]}
+        ],
     }
     json_chunk = json.dumps(doc, separators=(",", ":")).encode()
     json_chunk += b" " * (-len(json_chunk) % 4)
@@ -185,8 +203,10 @@ def glb_triangle() -> bytes:
     total = 12 + 8 + len(json_chunk) + 8 + len(bin_chunk)
     return (
         struct.pack("<4sII", b"glTF", 2, total)
-        + struct.pack("<I4s", len(json_chunk), b"JSON") + json_chunk
-        + struct.pack("<I4s", len(bin_chunk), b"BIN\0") + bin_chunk
+        + struct.pack("<I4s", len(json_chunk), b"JSON")
+        + json_chunk
+        + struct.pack("<I4s", len(bin_chunk), b"BIN\0")
+        + bin_chunk
     )
 
 

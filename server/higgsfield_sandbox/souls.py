@@ -26,8 +26,13 @@ def status_of(soul: JsonDict) -> str:
 
 
 def view(soul: JsonDict, status: str) -> JsonDict:
-    out: JsonDict = {"id": soul["id"], "name": soul["name"], "type": soul["type"], "status": status,
-                     "created_at": soul["created_at"]}
+    out: JsonDict = {
+        "id": soul["id"],
+        "name": soul["name"],
+        "type": soul["type"],
+        "status": status,
+        "created_at": soul["created_at"],
+    }
     if status == "failed":
         out["fail_reason"] = soul.get("fail_reason") or "Training failed"
     return out
@@ -88,13 +93,18 @@ def cmd_create(ctx: Ctx) -> int:
         input_images.append({"id": upload["id"], "type": "media_input"})
     failing = len(images) < 5 or "[sandbox:failed]" in name
     soul: JsonDict = {
-        "id": ident, "name": name, "type": kind, "created_at": time.time(),
-        "seconds": ctx.settings.soul_seconds, "outcome": "failed" if failing else "completed",
+        "id": ident,
+        "name": name,
+        "type": kind,
+        "created_at": time.time(),
+        "seconds": ctx.settings.soul_seconds,
+        "outcome": "failed" if failing else "completed",
         "fail_reason": (
-            f"Too many DatasetErrors encountered during preprocessing: {len(images)}/{len(images)}"
-            if failing else None
+            f"Too many DatasetErrors encountered during preprocessing: {len(images)}/{len(images)}" if failing else None
         ),
-        "input_images": input_images, "cost": cost, "refunded": False,
+        "input_images": input_images,
+        "cost": cost,
+        "refunded": False,
     }
     ctx.state.save("souls", soul)
     soul, status = observe(ctx.state, soul)

@@ -26,15 +26,58 @@ BIN = str(_VENV_BIN if _VENV_BIN.exists() else Path("/work/main/.venv/bin/higgsf
 JOB_SECONDS = "0.2"
 
 SECTION_6_1_IDS = [
-    "cinematic_studio_2_5", "flux_2", "flux_kontext", "gpt_image_2", "grok_image", "image_auto",
-    "image_background_remover", "kling_omni_image", "dtc_ads", "marketing_studio_image", "nano_banana",
-    "nano_banana_2", "nano_banana_2_lite", "nano_banana_flash", "openai_hazel", "outpaint", "recraft_v4_1",
-    "seedream_v4_5", "seedream_v5_lite", "soul_cinematic", "soul_location", "text2image_soul_v2", "z_image",
-    "brain_activity", "cinematic_studio_3_0", "cinematic_studio_video", "cinematic_studio_video_v2", "grok_video",
-    "grok_video_v15", "gemini_omni", "kling2_6", "kling3_0", "kling3_0_turbo", "marketing_studio_video",
-    "minimax_hailuo", "seedance1_5", "seedance_2_0", "soul_cast", "video_background_remover", "veo3", "veo3_1",
-    "veo3_1_lite", "wan2_6", "wan2_7", "multi_image_to_3d", "sonilo_music", "mirelo_text_to_audio",
-    "text2speech_v2", "gpt_image_2_5", "seedance_2_5", "seed_audio", "inworld_text_to_speech",
+    "cinematic_studio_2_5",
+    "flux_2",
+    "flux_kontext",
+    "gpt_image_2",
+    "grok_image",
+    "image_auto",
+    "image_background_remover",
+    "kling_omni_image",
+    "dtc_ads",
+    "marketing_studio_image",
+    "nano_banana",
+    "nano_banana_2",
+    "nano_banana_2_lite",
+    "nano_banana_flash",
+    "openai_hazel",
+    "outpaint",
+    "recraft_v4_1",
+    "seedream_v4_5",
+    "seedream_v5_lite",
+    "soul_cinematic",
+    "soul_location",
+    "text2image_soul_v2",
+    "z_image",
+    "brain_activity",
+    "cinematic_studio_3_0",
+    "cinematic_studio_video",
+    "cinematic_studio_video_v2",
+    "grok_video",
+    "grok_video_v15",
+    "gemini_omni",
+    "kling2_6",
+    "kling3_0",
+    "kling3_0_turbo",
+    "marketing_studio_video",
+    "minimax_hailuo",
+    "seedance1_5",
+    "seedance_2_0",
+    "soul_cast",
+    "video_background_remover",
+    "veo3",
+    "veo3_1",
+    "veo3_1_lite",
+    "wan2_6",
+    "wan2_7",
+    "multi_image_to_3d",
+    "sonilo_music",
+    "mirelo_text_to_audio",
+    "text2speech_v2",
+    "gpt_image_2_5",
+    "seedance_2_5",
+    "seed_audio",
+    "inworld_text_to_speech",
 ]
 
 
@@ -54,16 +97,15 @@ class Result:
 class Sandbox:
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.env: dict[str, str] = {
-            k: v for k, v in os.environ.items() if not k.startswith("HIGGSFIELD_SANDBOX_")
-        }
+        self.env: dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith("HIGGSFIELD_SANDBOX_")}
         self.env.update({"HIGGSFIELD_SANDBOX_HOME": str(home), "HIGGSFIELD_SANDBOX_JOB_SECONDS": JOB_SECONDS})
 
     def environ(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {**self.env, **(extra or {})}
 
-    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 30) -> Result:
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 30
+    ) -> Result:
         proc = subprocess.run(
             [BIN, *args],
             env=self.environ(env),
@@ -92,7 +134,7 @@ class Sandbox:
     def cdn_file(self, url: str) -> Path:
         base = self.env.get("HIGGSFIELD_SANDBOX_CDN", "https://d8j0ntlcm91z4.cloudfront.net")
         assert url.startswith(base + "/"), url
-        return self.home / "cdn" / url[len(base) + 1:]
+        return self.home / "cdn" / url[len(base) + 1 :]
 
 
 @pytest.fixture
@@ -148,7 +190,9 @@ def test_version_line(sb: Sandbox) -> None:
 
 def test_account_and_workspace_shapes(sb: Sandbox) -> None:
     assert sb.ok("account", "status") == {
-        "credits": 1000, "email": "sandbox@example.invalid", "subscription_plan_type": "plus"
+        "credits": 1000,
+        "email": "sandbox@example.invalid",
+        "subscription_plan_type": "plus",
     }
     assert sb.run("account", "status").out.strip() == "sandbox@example.invalid — plus plan, 1000 credits"
     workspaces = sb.ok("workspace", "list")
@@ -203,10 +247,16 @@ def test_model_list_and_get(sb: Sandbox) -> None:
     assert veo["parameters"]["variant"]["enum"] == ["veo-3-1-preview", "veo-3-1-fast"]
     for prompt_only in ("z_image", "soul_location", "recraft_v4_1"):
         assert sb.ok("model", "get", prompt_only)["medias"] == {}
-    assert set(sb.ok("model", "get", "seedance_2_0")["medias"]) == {"image", "start_image", "end_image", "video",
-                                                                     "audio"}
+    assert set(sb.ok("model", "get", "seedance_2_0")["medias"]) == {
+        "image",
+        "start_image",
+        "end_image",
+        "video",
+        "audio",
+    }
     assert sb.ok("model", "get", "gemini_omni")["medias"] == {
-        "image_references": {"min": 0, "max": 7}, "video_references": {"min": 0, "max": 1}
+        "image_references": {"min": 0, "max": 7},
+        "video_references": {"min": 0, "max": 1},
     }
     soul = sb.ok("model", "get", "text2image_soul_v2")
     assert "soul_id" in soul["parameters"]
@@ -229,8 +279,16 @@ def test_create_get_wait_completed_image(sb: Sandbox, cdn_server: str) -> None:
     assert job["result_url"] is None
     done = sb.ok("generate", "wait", ids[0], "--timeout", "10s", "--interval", "1s")
     assert done["status"] == "completed"
-    assert set(done) >= {"id", "status", "display_name", "job_type", "result_url", "min_result_url",
-                         "created_at", "params"}
+    assert set(done) >= {
+        "id",
+        "status",
+        "display_name",
+        "job_type",
+        "result_url",
+        "min_result_url",
+        "created_at",
+        "params",
+    }
     assert isinstance(done["created_at"], float)
     assert done["params"]["prompt"] == "a red fox in snow" and done["params"]["aspect_ratio"] == "16:9"
     assert done["result_url"].startswith(cdn_server + "/") and done["result_urls"] == [done["result_url"]]
@@ -259,15 +317,34 @@ def test_batch_outputs(sb: Sandbox) -> None:
     urls = {j["result_url"] for j in jobs}
     assert len(urls) == 3 and all(sb.cdn_file(u).is_file() for u in urls)
 
-    outputs = sb.ok("generate", "create", "gpt_image_2", "--prompt", "two dogs", "--batch-size", "2", "--wait",
-                    env={"HIGGSFIELD_SANDBOX_BATCH_MODE": "outputs"})
+    outputs = sb.ok(
+        "generate",
+        "create",
+        "gpt_image_2",
+        "--prompt",
+        "two dogs",
+        "--batch-size",
+        "2",
+        "--wait",
+        env={"HIGGSFIELD_SANDBOX_BATCH_MODE": "outputs"},
+    )
     assert len(outputs) == 1 and len(outputs[0]["result_urls"]) == 2
     assert outputs[0]["result_url"] == outputs[0]["result_urls"][0]
 
 
 def test_video_audio_3d_outputs(sb: Sandbox, media_files: dict[str, Path]) -> None:
-    video = sb.ok("generate", "create", "veo3_1", "--prompt", "waves at dusk", "--aspect_ratio", "9:16",
-                  "--start-image", str(media_files["img0"]), "--wait")[0]
+    video = sb.ok(
+        "generate",
+        "create",
+        "veo3_1",
+        "--prompt",
+        "waves at dusk",
+        "--aspect_ratio",
+        "9:16",
+        "--start-image",
+        str(media_files["img0"]),
+        "--wait",
+    )[0]
     assert video["status"] == "completed" and video["result_url"].endswith(".mp4")
     mp4 = sb.cdn_file(video["result_url"]).read_bytes()
     assert mp4[4:8] == b"ftyp" and 1000 < len(mp4) < 50_000
@@ -287,22 +364,32 @@ def test_video_audio_3d_outputs(sb: Sandbox, media_files: dict[str, Path]) -> No
 VALIDATION_CASES: list[tuple[list[str], str]] = [
     (["z_image"], "Error: Missing required params: prompt\n"),
     (["z_image", "--prompt", "x", "--foo", "1"], "Error: Unknown params: foo\n"),
-    (["z_image", "--prompt", "x", "--aspect_ratio", "99:99"],
-     "Error: Invalid values: aspect_ratio=99:99 (allowed: 1:1, 4:3, 3:4, 16:9, 9:16)\n"),
+    (
+        ["z_image", "--prompt", "x", "--aspect_ratio", "99:99"],
+        "Error: Invalid values: aspect_ratio=99:99 (allowed: 1:1, 4:3, 3:4, 16:9, 9:16)\n",
+    ),
     (["z_image", "--prompt", "x", "--image", "{img0}"], "Error: Model does not accept media inputs\n"),
-    (["veo3_1", "--prompt", "x", "--start-image", "{img0}", "--start-image", "{img1}"],
-     "Error: Model accepts only one image reference\n"),
+    (
+        ["veo3_1", "--prompt", "x", "--start-image", "{img0}", "--start-image", "{img1}"],
+        "Error: Model accepts only one image reference\n",
+    ),
     (["veo3_1", "--prompt", "x", "--end-image", "{img0}"], 'Error: Unknown media role "end_image"\n'),
     (["brain_activity"], "Error: Missing required params: medias\n"),
     (["kling3_0", "--prompt", "x", "--duration", "99"], "Error: Invalid values: duration=99 (allowed: 3..15)\n"),
     (["marketing_studio_video", "--prompt", "x", "--avatars", "ava"], "Error: avatars: Input should be a valid list\n"),
-    (["soul_cast", "--prompt", "hello", "--aspect_ratio", "16:9"],
-     "Error: prompt: should be object|null, got string\n"),
-    (["marketing_studio_video", "--prompt", "x", "--ad_reference_id", "r1", "--hook_id", "h1"],
-     "Error: Ad_reference_id cannot be combined with hook_id or setting_id\n"),
+    (
+        ["soul_cast", "--prompt", "hello", "--aspect_ratio", "16:9"],
+        "Error: prompt: should be object|null, got string\n",
+    ),
+    (
+        ["marketing_studio_video", "--prompt", "x", "--ad_reference_id", "r1", "--hook_id", "h1"],
+        "Error: Ad_reference_id cannot be combined with hook_id or setting_id\n",
+    ),
     (["z_image", "--prompt", "x", "--flux", "--image"], "Error: Unknown params: flux\n"),
-    (["nano_banana", "--prompt", "x", "--image", "/nonexistent/photo.png"],
-     "Error: open /nonexistent/photo.png: no such file or directory\n"),
+    (
+        ["nano_banana", "--prompt", "x", "--image", "/nonexistent/photo.png"],
+        "Error: open /nonexistent/photo.png: no such file or directory\n",
+    ),
     (["nope_model", "--prompt", "x"], 'Error: No model with job_type "nope_model".\n'),
 ]
 
@@ -370,8 +457,9 @@ def test_verbatim_prompt_and_calls_log(sb: Sandbox) -> None:
 
     piped = sb.ok("generate", "create", "z_image", stdin="a piped prompt\n")[0]
     assert sb.ok("generate", "get", piped)["params"]["prompt"] == "a piped prompt"
-    assert [c["stdin"] for c in sb.calls() if c["argv"][:3] == ["generate", "create", "z_image"]][-1] == \
-        "a piped prompt\n"
+    assert [c["stdin"] for c in sb.calls() if c["argv"][:3] == ["generate", "create", "z_image"]][
+        -1
+    ] == "a piped prompt\n"
 
 
 def test_unknown_command_and_flags(sb: Sandbox) -> None:
@@ -392,8 +480,19 @@ def test_arrays_via_file_for_marketing_video(sb: Sandbox, tmp_path: Path) -> Non
     avatars_file.write_text(json.dumps([{"id": avatar["id"], "type": "preset"}]))
     products_file = tmp_path / "products.json"
     products_file.write_text(json.dumps([product["id"]]))
-    base = ["generate", "create", "marketing_studio_video", "--prompt", "ad", "--avatars", f"@{avatars_file}",
-            "--product_ids", f"@{products_file}", "--hook_id", hook["id"]]
+    base = [
+        "generate",
+        "create",
+        "marketing_studio_video",
+        "--prompt",
+        "ad",
+        "--avatars",
+        f"@{avatars_file}",
+        "--product_ids",
+        f"@{products_file}",
+        "--hook_id",
+        hook["id"],
+    ]
     job = sb.ok(*base, "--mode", "ugc", "--duration", "15", "--wait")[0]
     assert job["params"]["avatars"] == [{"id": avatar["id"], "type": "preset"}]
     assert job["params"]["product_ids"] == [product["id"]]
@@ -401,8 +500,9 @@ def test_arrays_via_file_for_marketing_video(sb: Sandbox, tmp_path: Path) -> Non
     assert res.code == 1 and res.err.startswith("Error: Invalid values: mode=tv_spot")
     res = sb.run("generate", "create", "marketing_studio_video", "--product_ids", "@/nonexistent.json")
     assert (res.code, res.err) == (1, "Error: open /nonexistent.json: no such file or directory\n")
-    click = sb.ok("generate", "create", "marketing_studio_video", "--url", "https://shop.example.com/p/aero-run",
-                  "--mode", "ugc")
+    click = sb.ok(
+        "generate", "create", "marketing_studio_video", "--url", "https://shop.example.com/p/aero-run", "--mode", "ugc"
+    )
     assert len(click) == 1
 
 
@@ -468,7 +568,10 @@ def test_hang_dies_with_its_process_group(sb: Sandbox) -> None:
     proc = subprocess.Popen(
         [BIN, "generate", "create", "z_image", "--prompt", "hang me", "--json"],
         env=sb.environ({"HIGGSFIELD_SANDBOX_FAULT": "hang@generate.create"}),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     record_path = sb.home / "hangs" / f"{proc.pid}.json"
     deadline = time.monotonic() + 15
@@ -491,8 +594,15 @@ def test_hang_dies_with_its_process_group(sb: Sandbox) -> None:
 
 
 def test_garbled_json_create_still_listed(sb: Sandbox) -> None:
-    res = sb.run("generate", "create", "z_image", "--prompt", "garble", "--json",
-                 env={"HIGGSFIELD_SANDBOX_FAULT": "garbled_json@generate.create"})
+    res = sb.run(
+        "generate",
+        "create",
+        "z_image",
+        "--prompt",
+        "garble",
+        "--json",
+        env={"HIGGSFIELD_SANDBOX_FAULT": "garbled_json@generate.create"},
+    )
     assert res.code == 0 and res.out
     with pytest.raises(json.JSONDecodeError):
         json.loads(res.out)
@@ -502,14 +612,22 @@ def test_garbled_json_create_still_listed(sb: Sandbox) -> None:
 
 
 def test_stuck_waiting(sb: Sandbox) -> None:
-    ident = sb.ok("generate", "create", "z_image", "--prompt", "stuck",
-                  env={"HIGGSFIELD_SANDBOX_FAULT": "stuck_waiting#1"})[0]
+    ident = sb.ok(
+        "generate", "create", "z_image", "--prompt", "stuck", env={"HIGGSFIELD_SANDBOX_FAULT": "stuck_waiting#1"}
+    )[0]
     time.sleep(0.3)
     assert sb.ok("generate", "get", ident)["status"] == "waiting"
     res = sb.run("generate", "wait", ident, "--timeout", "0.4s")
     assert (res.code, res.err) == (1, 'Error: Timeout after 0.4s; last status "waiting"\n')
-    other = sb.ok("generate", "create", "z_image", "--prompt", "fine", "--wait",
-                  env={"HIGGSFIELD_SANDBOX_FAULT": "stuck_waiting#1"})
+    other = sb.ok(
+        "generate",
+        "create",
+        "z_image",
+        "--prompt",
+        "fine",
+        "--wait",
+        env={"HIGGSFIELD_SANDBOX_FAULT": "stuck_waiting#1"},
+    )
     assert other[0]["status"] == "completed"
 
 
@@ -539,8 +657,18 @@ def test_marketing_studio(sb: Sandbox, media_files: dict[str, Path]) -> None:
     presets = [a for a in avatars if a["type"] == "preset"]
     assert len(presets) >= 12 and all({"id", "name", "gender", "tags"} <= set(a) for a in presets)
     upload = sb.ok("upload", "create", str(media_files["img0"]))
-    custom = sb.ok("ms", "avatars", "create", "--name", "Founder", "--image", upload["id"], "--image-url",
-                   upload["url"], "--pinned")
+    custom = sb.ok(
+        "ms",
+        "avatars",
+        "create",
+        "--name",
+        "Founder",
+        "--image",
+        upload["id"],
+        "--image-url",
+        upload["url"],
+        "--pinned",
+    )
     assert custom["type"] == "custom" and custom["is_pinned"] is True
     assert custom["id"] in {a["id"] for a in sb.ok("ms", "avatars", "list")}
 
@@ -550,8 +678,9 @@ def test_marketing_studio(sb: Sandbox, media_files: dict[str, Path]) -> None:
 
 
 def test_product_photoshoot(sb: Sandbox) -> None:
-    res = sb.run("product-photoshoot", "create", "--mode", "hero_banner", "--prompt", "a perfume bottle",
-                 "--count", "2")
+    res = sb.run(
+        "product-photoshoot", "create", "--mode", "hero_banner", "--prompt", "a perfume bottle", "--count", "2"
+    )
     assert res.code == 0
     urls = res.out.split()
     assert len(urls) == 2 and all(u.endswith(".png") for u in urls)
@@ -571,8 +700,9 @@ def test_soul_id_flows(sb: Sandbox, media_files: dict[str, Path]) -> None:
     ready = sb.ok("soul-id", "wait", soul["id"])
     assert ready["status"] == "completed"
 
-    job = sb.ok("generate", "create", "text2image_soul_v2", "--prompt", "portrait", "--soul-id", soul["id"],
-                "--wait")[0]
+    job = sb.ok("generate", "create", "text2image_soul_v2", "--prompt", "portrait", "--soul-id", soul["id"], "--wait")[
+        0
+    ]
     assert job["params"]["custom_reference_id"] == soul["id"] and job["status"] == "completed"
     alias = sb.ok("generate", "create", "soul_cinematic", "--prompt", "p", "--custom-reference-id", soul["id"])
     assert len(alias) == 1
@@ -586,8 +716,7 @@ def test_soul_id_flows(sb: Sandbox, media_files: dict[str, Path]) -> None:
     actions = [t["action"] for t in sb.ok("account", "transactions")["items"]]
     assert "refund" in actions
 
-    res = sb.run("soul-id", "create", "--name", "X", "--image", uploaded["id"],
-                 env={"HIGGSFIELD_SANDBOX_PLAN": "free"})
+    res = sb.run("soul-id", "create", "--name", "X", "--image", uploaded["id"], env={"HIGGSFIELD_SANDBOX_PLAN": "free"})
     assert (res.code, res.err) == (3, "Error: Minimum Basic plan required\n")
     assert {s["id"] for s in sb.ok("soul-id", "list")} == {soul["id"], few["id"]}
     assert sb.ok("soul-id", "get", soul["id"])["status"] == "completed"
@@ -597,8 +726,20 @@ def test_soul_id_flows(sb: Sandbox, media_files: dict[str, Path]) -> None:
 def test_media_by_upload_and_job_id(sb: Sandbox, media_files: dict[str, Path]) -> None:
     upload = sb.ok("upload", "create", str(media_files["img0"]))
     image_job = sb.ok("generate", "create", "z_image", "--prompt", "source", "--wait")[0]
-    job = sb.ok("generate", "create", "seedance_2_0", "--prompt", "move", "--image-references", upload["id"],
-                "--image", image_job["id"], "--video", str(media_files["video"]), "--wait")[0]
+    job = sb.ok(
+        "generate",
+        "create",
+        "seedance_2_0",
+        "--prompt",
+        "move",
+        "--image-references",
+        upload["id"],
+        "--image",
+        image_job["id"],
+        "--video",
+        str(media_files["video"]),
+        "--wait",
+    )[0]
     roles = [(m["role"], m["data"]["type"]) for m in job["params"]["medias"]]
     assert roles == [("image", "media_input"), ("image", "image_job"), ("video", "video_input")]
     omni = sb.ok("generate", "create", "gemini_omni", "--prompt", "x", "--image", upload["id"])[0]
@@ -612,7 +753,10 @@ def test_twelve_concurrent_creates(sb: Sandbox) -> None:
     procs = [
         subprocess.Popen(
             [BIN, "generate", "create", "z_image", "--prompt", f"concurrent {i}", "--json"],
-            env=sb.environ(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=sb.environ(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for i in range(12)
     ]

@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, UnknownModel, ValidationError
+from ..adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, ValidationError
 from ..adapters.journal import Journal
 from ..adapters.media_policy import resolve_media_input
 from ..config import Settings
-from .catalogue import Catalogue, ModelInfo
+from .catalogue import Catalogue, LiveCatalogue, ModelInfo
 from .router import Pick, RouteRequest, pick_model
 from .validation import validate_request
 
@@ -61,7 +61,7 @@ class Submitted(BaseModel):
     model: ModelInfo
     pick: Pick | None = None
     job_ids: list[str]
-    unclear_submissions: int = 0
+    unclear: list[str] = Field(default_factory=list, description="Submissions whose outcome is being reconciled.")
     params: dict[str, Any]
 
 
@@ -75,13 +75,7 @@ class Estimate(BaseModel):
 def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelInfo, Pick | None]:
     """The model to use: the named one (marketing names resolve), or the router's pick for `auto`."""
     if request.model.strip().lower() not in ("", "auto"):
-        info = catalogue.get(request.model)
-        if info is None:
-            raise UnknownModel(
-                f"No model called {request.model!r}",
-                remedy="Use model='auto', or call pick_model to find the right id; nothing was submitted.",
-            )
-        return info, None
+        return catalogue.get(request.model), None  # UnknownModel (with suggestions) when nothing matches
     pick = pick_model(
         RouteRequest(
             request=request.prompt or "",
@@ -99,10 +93,7 @@ def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelI
             f"This request is for another tool: {pick.tool_hint or pick.tool}",
             remedy=f"Use the `{pick.tool}` tool for it; nothing was submitted.",
         )
-    info = catalogue.get(pick.model)
-    if info is None:  # the router only names catalogue models; guard anyway
-        raise UnknownModel(f"The router picked {pick.model!r}, which the catalogue does not know")
-    return info, pick
+    return catalogue.get(pick.model), pick
 
 
 def build_call(
@@ -155,22 +146,32 @@ def _apply_quality(params: dict[str, Any], model: ModelInfo, *, resolution: str 
             params[preferred] = value
 
 
-async def estimate(cli: HiggsfieldCLI, request: GenerateRequest, catalogue: Catalogue, settings: Settings) -> Estimate:
+async def resolve_model(
+    cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue
+) -> tuple[ModelInfo, Pick | None]:
+    """The chosen model with its live schema when the CLI has one, so new enums validate without a release."""
+    model, pick = choose_model(request, await catalogues.get(cli))
+    return await catalogues.model(cli, model.id), pick
+
+
+async def estimate(
+    cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
+) -> Estimate:
     """Credits the request would cost; free, and validates like a submit would."""
-    model, pick = choose_model(request, catalogue)
+    model, pick = await resolve_model(cli, request, catalogues)
     params, media = build_call(request, model, settings, pick)
     cost = await cli.cost(model.id, prompt=request.prompt, params=params, media=media)
     return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
 
 
 async def submit(
-    cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogue: Catalogue, settings: Settings
+    cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
 ) -> Submitted:
-    model, pick = choose_model(request, catalogue)
+    model, pick = await resolve_model(cli, request, catalogues)
     params, media = build_call(request, model, settings, pick)
     repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
     job_ids: list[str] = []
-    unclear = 0
+    unclear: list[str] = []
     for _ in range(repeats):
         submission = journal.begin_submission(
             model=model.id,
@@ -184,7 +185,7 @@ async def submit(
             ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media)
         except (CLITimeout, GarbledOutput) as exc:
             journal.ambiguous(submission, exc.message)
-            unclear += 1
+            unclear.append(submission)
             log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
             continue
         except HiggsfieldError as exc:
@@ -198,4 +199,4 @@ async def submit(
             raise
         journal.submitted(submission, ids, kind=model.kind, prompt=request.prompt, params=params)
         job_ids += ids
-    return Submitted(model=model, pick=pick, job_ids=job_ids, unclear_submissions=unclear, params=params)
+    return Submitted(model=model, pick=pick, job_ids=job_ids, unclear=unclear, params=params)

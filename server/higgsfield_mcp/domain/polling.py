@@ -90,6 +90,25 @@ class JobPoller:
                 await done.wait()
         return self._records(ids)
 
+    async def wait_reconciled(self, submission_ids: Iterable[str], *, timeout: float) -> list[str]:
+        """Job ids found for submissions whose outcome was unclear, waiting (bounded) for the poller to look."""
+        ids = list(submission_ids)
+        self.track()
+        with anyio.move_on_after(timeout):
+            while any(self._open(i) for i in ids):
+                done = self._tick_done
+                await done.wait()
+        found: list[str] = []
+        for sub_id in ids:
+            record = self._journal.get_submission(sub_id)
+            if record is not None and not record.open:
+                found += record.job_ids
+        return found
+
+    def _open(self, submission_id: str) -> bool:
+        record = self._journal.get_submission(submission_id)
+        return record is not None and record.open
+
     def _records(self, ids: list[str]) -> list[JobRecord]:
         return [r for r in (self._journal.get(i) for i in ids) if r is not None]
 

@@ -1,0 +1,209 @@
+"""The production service: what the `generate` and `jobs` tools do, without MCP.
+
+It owns the long-lived pieces of one server (CLI, journal, poller, catalogue) and turns
+journal records into `JobView`s, the one shape every tool reports jobs in. The server
+layer only adds MCP content (previews, resource links) on top.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Literal
+
+import anyio
+from pydantic import BaseModel, Field
+
+from ..adapters.cli.client import HiggsfieldCLI
+from ..adapters.journal import JobRecord, Journal
+from ..config import Settings
+from .catalogue import Catalogue, LiveCatalogue
+from .generation import Estimate, GenerateRequest, estimate, submit
+from .polling import JobPoller
+from .results import OutputSaver
+from .router import Pick, RouteRequest, pick_model
+
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+"""(progress, total, message): what a tool forwards as MCP progress notifications."""
+
+JobState = Literal["pending", "completed", "failed", "nsfw", "ip_detected", "canceled"]
+
+
+class JobView(BaseModel):
+    """One job as tools report it."""
+
+    job_id: str
+    state: JobState = Field(description="pending until Higgsfield finishes; then the final status.")
+    status: str = Field(description="Higgsfield's own status word (queued, in_progress, waiting, completed, …).")
+    model: str | None = None
+    display_name: str | None = None
+    kind: str | None = None
+    prompt: str | None = None
+    urls: list[str] = Field(default_factory=list, description="Result URLs on Higgsfield's CDN.")
+    files: list[str] = Field(default_factory=list, description="Absolute paths of the downloaded results.")
+    fail_reason: str | None = None
+    note: str | None = None
+    character: str | None = None
+    moodboard: str | None = None
+    created_at: float | None = None
+
+    @classmethod
+    def of(cls, record: JobRecord, catalogue: Catalogue | None = None) -> JobView:
+        info = catalogue.find(record.model) if catalogue and record.model else None
+        if record.status == "cancelled":
+            final: JobState = "canceled"
+        elif record.done and record.status in ("completed", "failed", "nsfw", "ip_detected", "canceled"):
+            final = record.status  # type: ignore[assignment]
+        else:
+            final = "pending"
+        return cls(
+            job_id=record.id,
+            state=final,
+            status=record.status,
+            model=record.model,
+            display_name=info.display_name if info else None,
+            kind=record.kind,
+            prompt=record.prompt,
+            urls=list(record.result_urls),
+            files=list(record.files),
+            fail_reason=record.fail_reason,
+            note=record.note,
+            character=record.character,
+            moodboard=record.moodboard,
+            created_at=record.created_at,
+        )
+
+
+class Outcome(BaseModel):
+    """A generate or wait result: the jobs, and whether some are still running."""
+
+    model: str | None = None
+    display_name: str | None = None
+    why: str | None = None
+    jobs: list[JobView]
+    pending: int = 0
+    unclear_submissions: int = 0
+    waited_seconds: float = 0.0
+    poll_problem: str | None = None
+
+
+class Production:
+    def __init__(self, settings: Settings, cli: HiggsfieldCLI) -> None:
+        self.settings = settings
+        self.cli = cli
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(settings.journal_path)
+        self.catalogues = LiveCatalogue(settings.home / "cache")
+        self.poller = JobPoller(cli, self.journal, interval=settings.poll_seconds, finish=OutputSaver(settings))
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Production]:
+        """Run the poller for the server's lifetime; in-flight jobs from a previous run resume at once."""
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.poller.run)
+            try:
+                yield self
+            finally:
+                tg.cancel_scope.cancel()
+                self.journal.close()
+
+    async def catalogue(self) -> Catalogue:
+        return await self.catalogues.get(self.cli)
+
+    # -- pick_model ----------------------------------------------------------------------------------
+
+    async def pick(self, request: RouteRequest) -> Pick:
+        return pick_model(request, await self.catalogue())
+
+    # -- generate ------------------------------------------------------------------------------------
+
+    async def estimate(self, request: GenerateRequest) -> Estimate:
+        return await estimate(self.cli, request, self.catalogues, self.settings)
+
+    async def generate(
+        self, request: GenerateRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> Outcome:
+        started = time.monotonic()
+        sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings)
+        job_ids = list(sent.job_ids)
+        if sent.unclear:  # the submit may have gone through: find its jobs, never send it again
+            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=self._bound(wait_seconds))
+        remaining = max(0.0, self._bound(wait_seconds) - (time.monotonic() - started))
+        outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
+        outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
+        outcome.why = sent.pick.why if sent.pick else None
+        outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
+        return outcome
+
+    def _bound(self, wait_seconds: float | None) -> float:
+        limit = self.settings.wait_seconds
+        return limit if wait_seconds is None else min(wait_seconds, limit)
+
+    def _still_open(self, submission_id: str) -> bool:
+        record = self.journal.get_submission(submission_id)
+        return record is not None and record.open
+
+    # -- jobs ------------------------------------------------------------------------------------------
+
+    async def wait(
+        self, job_ids: list[str], *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> Outcome:
+        """Wait (bounded) for these jobs; what is still running comes back as pending, not as an error."""
+        bound = self._bound(wait_seconds)
+        started = time.monotonic()
+        catalogue = await self.catalogue()
+
+        async def report(records: list[JobRecord], elapsed: float) -> None:
+            if progress is None:
+                return
+            done = sum(1 for r in records if r.done)
+            await progress(elapsed, bound, _progress_message(done, len(records)))
+
+        records = await self.poller.wait(job_ids, timeout=bound, on_progress=report)
+        views = [JobView.of(r, catalogue) for r in records]
+        problem = self.poller.state.last_error
+        return Outcome(
+            jobs=views,
+            pending=sum(1 for v in views if v.state == "pending"),
+            waited_seconds=round(time.monotonic() - started, 2),
+            poll_problem=f"{problem.message}. {problem.remedy}" if problem else None,
+        )
+
+    async def status(self, job_ids: list[str]) -> Outcome:
+        """Current state from the journal, refreshed by one poll round first."""
+        return await self.wait(job_ids, wait_seconds=0)
+
+    async def resume(self, *, wait_seconds: float | None = None, progress: Progress | None = None) -> Outcome:
+        """Everything that was in flight (this run or a previous one), reconciled and waited for."""
+        ids = [r.id for r in self.journal.unfinished()]
+        unclear = len(self.journal.pending_submissions())
+        self.poller.track()
+        outcome = await self.wait(ids, wait_seconds=wait_seconds, progress=progress)
+        outcome.unclear_submissions = len(self.journal.pending_submissions()) if unclear else 0
+        return outcome
+
+    async def history(
+        self,
+        *,
+        model: str | None = None,
+        status: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        character: str | None = None,
+        limit: int = 20,
+    ) -> list[JobView]:
+        catalogue = await self.catalogue()
+        found = catalogue.find(model) if model else None
+        model_id = found.id if found else model
+        records = self.journal.history(
+            model=model_id, status=status, since=since, until=until, character=character, limit=limit
+        )
+        return [JobView.of(r, catalogue) for r in records]
+
+
+def _progress_message(done: int, total: int) -> str:
+    if total == 1:
+        return "Ready" if done else "Generating…"
+    return f"{done} of {total} ready"

@@ -1,0 +1,107 @@
+"""Domain results as MCP tool results: a short summary, previews and resource links.
+
+The structured content carries every field for programs; the text block is what an
+agent reads first, so it is short, has no ids or JSON, and always gives the result URL
+(the skill's delivery rule). Images get a downscaled preview block every client can show.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from mcp.types import CallToolResult, ContentBlock, ImageContent, ResourceLink, TextContent
+from pydantic import BaseModel
+
+from .config import Settings
+from .domain.previews import make_preview
+from .domain.production import JobView, Outcome
+
+MEDIA_URI_PREFIX = "higgsfield://media/"
+MAX_PREVIEWS = 6
+"""Previews per result: enough for a batch, small enough for every client's message budget."""
+
+
+def media_uri(settings: Settings, path: str) -> str | None:
+    """The resource URI of a downloaded file, if it lies in the media folder."""
+    try:
+        relative = Path(path).resolve().relative_to(settings.media_dir.resolve())
+    except ValueError:
+        return None
+    return MEDIA_URI_PREFIX + relative.as_posix()
+
+
+def media_file(settings: Settings, relative: str) -> Path | None:
+    """The file behind a media URI, refusing anything that escapes the media folder."""
+    root = settings.media_dir.resolve()
+    candidate = (root / relative).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def summarize(outcome: Outcome) -> str:
+    lines: list[str] = []
+    finished = [j for j in outcome.jobs if j.state == "completed"]
+    failed = [j for j in outcome.jobs if j.state not in ("completed", "pending")]
+    pending = [j for j in outcome.jobs if j.state == "pending"]
+    name = outcome.display_name or (outcome.jobs[0].display_name if outcome.jobs else None) or "Higgsfield"
+    if finished:
+        lines.append(f"Ready with {name}:" if outcome.display_name else "Ready:")
+        for job in finished:
+            for i, url in enumerate(job.urls):
+                saved = f" (saved: {job.files[i]})" if i < len(job.files) else ""
+                lines.append(f"- {url}{saved}")
+            if job.note:
+                lines.append(f"  note: {job.note}")
+    for job in failed:
+        lines.append(f"- {job.state.replace('_', ' ')}: {job.fail_reason or 'no reason given'}")
+    if pending:
+        lines.append(
+            f"Still generating: {len(pending)} job(s). They keep running on Higgsfield; call `jobs` with "
+            "action 'wait' to collect them (nothing is lost or charged twice)."
+        )
+    if outcome.unclear_submissions:
+        lines.append(
+            f"{outcome.unclear_submissions} submission(s) had an unclear outcome; they are being matched to their "
+            "jobs and will never be re-sent. Call `jobs` with action 'resume' later."
+        )
+    if outcome.poll_problem:
+        lines.append(f"Could not check on the jobs: {outcome.poll_problem}")
+    if outcome.why:
+        lines.append(f"Why {name}: {outcome.why}")
+    return "\n".join(lines) or "No jobs."
+
+
+def content_for(outcome: Outcome, settings: Settings) -> list[ContentBlock]:
+    blocks: list[ContentBlock] = [TextContent(type="text", text=summarize(outcome))]
+    previews = 0
+    for job in outcome.jobs:
+        for path in job.files:
+            blocks += _file_blocks(job, path, settings, with_preview=previews < MAX_PREVIEWS)
+            previews += 1
+    return blocks
+
+
+def _file_blocks(job: JobView, path: str, settings: Settings, *, with_preview: bool) -> list[ContentBlock]:
+    blocks: list[ContentBlock] = []
+    if with_preview and job.kind in (None, "image", "other"):
+        preview = make_preview(Path(path))
+        if preview is not None:
+            blocks.append(ImageContent(type="image", data=preview.base64, mime_type=preview.mime_type))
+    uri = media_uri(settings, path)
+    if uri:
+        blocks.append(
+            ResourceLink(
+                type="resource_link",
+                uri=uri,
+                name=Path(path).name,
+                title=f"{job.display_name or job.model or 'Result'} ({job.kind or 'file'})",
+                mime_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
+            )
+        )
+    return blocks
+
+
+def tool_result(model: BaseModel, content: list[ContentBlock]) -> CallToolResult:
+    return CallToolResult(content=content, structured_content=model.model_dump(mode="json"))

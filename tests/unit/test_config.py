@@ -1,0 +1,46 @@
+"""Configuration: validated up front, a bad value falls back and is reported, never fatal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from higgsfield_mcp.config import DEFAULT_DOWNLOAD_HOSTS, DEFAULT_WAIT_SECONDS, Settings
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path)}, cwd=tmp_path)
+    assert settings.home == tmp_path and settings.wait_seconds == DEFAULT_WAIT_SECONDS
+    assert settings.media_roots == (tmp_path / "library", tmp_path)
+    assert settings.download_hosts == DEFAULT_DOWNLOAD_HOSTS and settings.problems == ()
+    assert settings.bin is None
+
+
+def test_download_hosts_keep_ports_and_reject_urls(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "HIGGSFIELD_MCP_HOME": str(tmp_path),
+            "HIGGSFIELD_MCP_DOWNLOAD_HOSTS": "127.0.0.1:8443, CDN.example.com https://x/y",
+        }
+    )
+    assert settings.download_hosts[-2:] == ("127.0.0.1:8443", "cdn.example.com")
+    assert any("https://x/y" in p for p in settings.problems)
+
+
+def test_bad_durations_fall_back_and_are_reported(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "HIGGSFIELD_MCP_HOME": str(tmp_path),
+            "HIGGSFIELD_MCP_WAIT_SECONDS": "soon",
+            "HIGGSFIELD_MCP_POLL_SECONDS": "-1",
+        }
+    )
+    assert settings.wait_seconds == DEFAULT_WAIT_SECONDS and settings.poll_seconds == 3.0
+    assert len(settings.problems) == 2 and "HIGGSFIELD_MCP_WAIT_SECONDS='soon'" in settings.problems[0]
+
+
+def test_media_roots_relative_is_reported(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"HIGGSFIELD_MCP_HOME": str(tmp_path), "HIGGSFIELD_MCP_MEDIA_ROOTS": f"{tmp_path}/a:relative/b"}
+    )
+    assert settings.media_roots[0] == tmp_path / "a" and len(settings.media_roots) == 2
+    assert any("relative" in p for p in settings.problems)
