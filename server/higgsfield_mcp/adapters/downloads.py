@@ -41,6 +41,7 @@ class DownloadRefused(HiggsfieldError):
     """The URL breaks the download policy; nothing was fetched (or what was fetched was thrown away)."""
 
     code = "download_refused"
+    summary = "A result URL is not https or not on an allowed host."
     default_remedy = f"Only https results from Higgsfield's CDN are downloaded; add trusted hosts to {HOSTS_VARIABLE}."
 
     def __init__(self, message: str, *, url: str, **kw: Unpack[ErrorContext]) -> None:
@@ -53,6 +54,7 @@ class DownloadRefused(HiggsfieldError):
 
 class DownloadTooLarge(DownloadRefused):
     code = "download_too_large"
+    summary = "A result is larger than the download cap."
     default_remedy = "The file is larger than the download cap; open the result URL in a browser instead."
 
 
@@ -60,6 +62,7 @@ class DownloadFailed(HiggsfieldError):
     """The host could not be reached or did not deliver the file."""
 
     code = "download_failed"
+    summary = "A result could not be downloaded."
     default_remedy = "The download did not complete; try again in a moment (the result URL stays valid for a while)."
     retryable = True
 
@@ -76,6 +79,7 @@ class DownloadGone(DownloadFailed):
     """The host answered that the file is not there (4xx): retrying the same URL will not help."""
 
     code = "download_gone"
+    summary = "A result URL no longer exists."
     default_remedy = (
         "The result URL is missing or expired. Look the job up again with `jobs` to get a fresh URL; "
         "the job itself is not affected."

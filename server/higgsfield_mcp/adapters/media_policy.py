@@ -67,6 +67,7 @@ class MediaInputError(ValidationError):
     """A media input was refused before anything was uploaded or submitted."""
 
     code = "media_input"
+    summary = "A media input could not be used."
 
     def __init__(self, message: str, *, file: str | None = None, **kw: Unpack[ErrorContext]) -> None:
         self.file = file
@@ -78,22 +79,27 @@ class MediaInputError(ValidationError):
 
 class MediaNotAllowed(MediaInputError):
     code = "media_not_allowed"
+    summary = "A local file lies outside the folders media may come from."
 
 
 class MediaNotFound(MediaInputError):
     code = "media_not_found"
+    summary = "A local file does not exist."
 
 
 class MediaNotAFile(MediaInputError):
     code = "media_not_a_file"
+    summary = "A media path is a folder or a special file."
 
 
 class UnsupportedMediaType(MediaInputError):
     code = "unsupported_media_type"
+    summary = "A file's type is not one Higgsfield accepts."
 
 
 class MediaTooLarge(MediaInputError):
     code = "media_too_large"
+    summary = "A local file is larger than the upload cap."
 
 
 def resolve_media_input(

@@ -33,6 +33,7 @@ class HiggsfieldError(Exception):
     """
 
     code: ClassVar[str] = "higgsfield_error"
+    summary: ClassVar[str] = "Something went wrong running the Higgsfield CLI."
     default_remedy: ClassVar[str] = "Check the message above; run `higgsfield-mcp doctor` for a full check."
     retryable: ClassVar[bool] = False
 
@@ -65,6 +66,7 @@ class HiggsfieldError(Exception):
 
 class CLINotInstalled(HiggsfieldError):
     code = "cli_not_installed"
+    summary = "No Higgsfield CLI was found (or HIGGSFIELD_BIN points nowhere)."
     default_remedy = (
         "Install the Higgsfield CLI (`npm install -g @higgsfield/cli`, or "
         "`brew install higgsfield-ai/tap/higgsfield`), or set HIGGSFIELD_BIN to its path."
@@ -73,6 +75,7 @@ class CLINotInstalled(HiggsfieldError):
 
 class WrongBinary(HiggsfieldError):
     code = "wrong_binary"
+    summary = "The program found is not Higgsfield's CLI: its `version` line does not match."
     default_remedy = (
         "The program found is not Higgsfield's CLI (the PyPI package `higgsfield-cli` is an unrelated tool). "
         "Install the official CLI with `npm install -g @higgsfield/cli` and point HIGGSFIELD_BIN at it."
@@ -81,6 +84,7 @@ class WrongBinary(HiggsfieldError):
 
 class CLITimeout(HiggsfieldError):
     code = "cli_timeout"
+    summary = "The CLI did not answer in time and was stopped."
     default_remedy = (
         "The CLI did not answer in time and was stopped. Try again; if it keeps hanging, check your network."
     )
@@ -89,6 +93,7 @@ class CLITimeout(HiggsfieldError):
 
 class GarbledOutput(HiggsfieldError):
     code = "garbled_output"
+    summary = "The CLI printed something other than the JSON expected."
     default_remedy = (
         "The CLI printed something other than the expected JSON. Update it: `npm update -g @higgsfield/cli`."
     )
@@ -99,6 +104,7 @@ class CLIFailed(HiggsfieldError):
     """A failure whose text matches nothing more specific; the CLI's own words are kept."""
 
     code = "cli_failed"
+    summary = "The CLI failed with a message nothing more specific matches; its words are kept."
 
 
 # --- auth and account ------------------------------------------------------------------------
@@ -108,16 +114,19 @@ LOGIN = "Run `higgsfield auth login` in a terminal (it opens a browser), then tr
 
 class NotAuthenticated(HiggsfieldError):
     code = "not_authenticated"
+    summary = "The CLI is not signed in."
     default_remedy = LOGIN
 
 
 class SessionExpired(NotAuthenticated):
     code = "session_expired"
+    summary = "The login has expired (tokens last about a day)."
     default_remedy = "Your Higgsfield session has expired. " + LOGIN
 
 
 class OlderAuthFlow(NotAuthenticated):
     code = "older_auth_flow"
+    summary = "The stored login was made by an older CLI version."
     default_remedy = (
         "The stored login comes from an older CLI. Run `higgsfield auth logout`, then `higgsfield auth login`."
     )
@@ -125,11 +134,13 @@ class OlderAuthFlow(NotAuthenticated):
 
 class CredentialsMismatch(NotAuthenticated):
     code = "credentials_mismatch"
+    summary = "The stored login belongs to another Higgsfield environment."
     default_remedy = "The stored login is for another Higgsfield environment. " + LOGIN
 
 
 class NoWorkspace(HiggsfieldError):
     code = "no_workspace"
+    summary = "No billing workspace is selected (CLI 1.x)."
     default_remedy = (
         "No billing workspace is selected. Run `higgsfield workspace list`, then "
         "`higgsfield workspace set <workspace_id>`."
@@ -138,6 +149,7 @@ class NoWorkspace(HiggsfieldError):
 
 class WorkspaceMembership(HiggsfieldError):
     code = "workspace_membership_required"
+    summary = "The account is not a member of the selected workspace."
     default_remedy = (
         "Your account is not a member of the selected workspace. Run `higgsfield workspace list` and "
         "`higgsfield workspace set <workspace_id>` with one you belong to."
@@ -146,11 +158,13 @@ class WorkspaceMembership(HiggsfieldError):
 
 class PlanRequired(HiggsfieldError):
     code = "plan_required"
+    summary = "The model or feature needs a higher plan."
     default_remedy = "This needs a higher Higgsfield plan; upgrade at higgsfield.ai/pricing or pick another model."
 
 
 class InsufficientCredits(HiggsfieldError):
     code = "insufficient_credits"
+    summary = "The account does not have enough credits."
     default_remedy = "Not enough credits. Top up at higgsfield.ai, or choose a cheaper model or fewer outputs."
 
 
@@ -161,16 +175,19 @@ class ValidationError(HiggsfieldError):
     """The request was refused before anything was created; no credits were spent."""
 
     code = "validation"
+    summary = "The request was refused before anything was created."
     default_remedy = "Fix the parameters and try again; nothing was submitted."
 
 
 class UnknownModel(ValidationError):
     code = "unknown_model"
+    summary = "No model has that id or name."
     default_remedy = "Use `pick_model` or the model catalogue to find a valid model id."
 
 
 class MissingParams(ValidationError):
     code = "missing_params"
+    summary = "A required parameter (often the prompt) is missing."
 
     def __init__(self, message: str, *, params: Sequence[str] = (), **kw: Unpack[ErrorContext]) -> None:
         self.params = list(params)
@@ -180,6 +197,7 @@ class MissingParams(ValidationError):
 
 class InvalidValues(ValidationError):
     code = "invalid_values"
+    summary = "A parameter value is outside the model's allowed list or range."
 
     def __init__(
         self,
@@ -203,6 +221,7 @@ class InvalidValues(ValidationError):
 
 class UnknownParams(ValidationError):
     code = "unknown_params"
+    summary = "The model does not take that parameter."
 
     def __init__(self, message: str, *, params: Sequence[str] = (), **kw: Unpack[ErrorContext]) -> None:
         self.params = list(params)
@@ -216,6 +235,7 @@ class UnknownParams(ValidationError):
 
 class MediaRoleError(ValidationError):
     code = "media_role"
+    summary = "The model takes other media inputs, or fewer of them."
     default_remedy = (
         "This model takes different media inputs; check its accepted roles and counts with `pick_model`. "
         "Nothing was submitted."
@@ -224,6 +244,7 @@ class MediaRoleError(ValidationError):
 
 class InputShapeError(ValidationError):
     code = "input_shape"
+    summary = "A list or object parameter reached the CLI in the wrong form."
     default_remedy = "A list or object parameter was passed in the wrong form; this is a bug in higgsfield-mcp."
 
 
@@ -232,24 +253,28 @@ class InputShapeError(ValidationError):
 
 class RateLimited(HiggsfieldError):
     code = "rate_limited"
+    summary = "Higgsfield is rate limiting requests (HTTP 429)."
     default_remedy = "Higgsfield is rate limiting requests (HTTP 429). Wait a minute, then try again."
     retryable = True
 
 
 class AntiBotBlocked(HiggsfieldError):
     code = "anti_bot"
+    summary = "Higgsfield's bot protection answered instead of the API."
     default_remedy = "Higgsfield's bot protection answered instead of the API. Wait about 30 seconds and try again."
     retryable = True
 
 
 class ServerError(HiggsfieldError):
     code = "server_error"
+    summary = "Higgsfield's servers returned an error."
     default_remedy = "Higgsfield's servers returned an error. Try again in a few minutes."
     retryable = True
 
 
 class NoResponse(ServerError):
     code = "no_response"
+    summary = "A request got no response at all."
     default_remedy = (
         "The request got no response (often a network blip). Try again; if it persists, run `higgsfield auth login`."
     )
@@ -257,12 +282,14 @@ class NoResponse(ServerError):
 
 class MethodNotAllowed(ServerError):
     code = "method_not_allowed"
+    summary = "Higgsfield refused the operation (HTTP 405), a known server-side limitation."
     default_remedy = "Higgsfield refused this operation (HTTP 405); it is a known server-side limitation."
     retryable = False
 
 
 class NSFWInput(ValidationError):
     code = "nsfw_input"
+    summary = "An input was flagged by Higgsfield's safety filter."
     default_remedy = "The input was flagged by Higgsfield's safety filter. Rephrase the prompt or use other images."
 
 
@@ -273,6 +300,7 @@ class JobError(HiggsfieldError):
     """A job reached a terminal status other than completed. It was charged (or refunded by Higgsfield)."""
 
     code = "job_failed"
+    summary = "The job finished as failed."
     status: ClassVar[str] = "failed"
     default_remedy = "The job failed. Change the prompt or inputs and generate again."
 
@@ -291,6 +319,7 @@ class JobFailed(JobError):
 
 class JobNSFW(JobError):
     code = "job_nsfw"
+    summary = "The result was blocked by the content filter."
     status = "nsfw"
     default_remedy = (
         "The result was blocked by the content filter. Rephrase without sexual or graphic content and try again."
@@ -299,6 +328,7 @@ class JobNSFW(JobError):
 
 class JobIPDetected(JobError):
     code = "job_ip_detected"
+    summary = "The result was blocked for resembling protected intellectual property."
     status = "ip_detected"
     default_remedy = (
         "The result was blocked for resembling protected intellectual property (a brand, character or real "
@@ -308,6 +338,7 @@ class JobIPDetected(JobError):
 
 class JobCanceled(JobError):
     code = "job_canceled"
+    summary = "The job was canceled on Higgsfield's side."
     status = "canceled"
     default_remedy = "The job was canceled on Higgsfield's side. Generate again if you still need it."
 
