@@ -3,6 +3,7 @@
     higgsfield-mcp                      serve MCP on stdio (what MCP clients launch)
     higgsfield-mcp --http [--host H] [--port P]   serve streamable HTTP, loopback by default
     higgsfield-mcp doctor [--json]      check the CLI, login, workspace and credits
+    higgsfield-mcp demo [--home DIR]    a scripted session against the offline sandbox
 
 Logging goes to stderr only: on stdio, stdout belongs to the protocol.
 """
@@ -33,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "doctor":
         return doctor(settings, as_json=args.json)
+    if args.command == "demo":
+        from .demo import main as demo_main
+
+        return demo_main(args.home)
 
     from .server import create_server  # the MCP stack is only imported to serve
 
@@ -57,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     doc = sub.add_parser("doctor", help="check that generation can work, and say what to fix")
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
+    demo = sub.add_parser("demo", help="run a real MCP session against the offline sandbox and show what happens")
+    demo.add_argument("--home", help="keep the demo's files in this folder (default: a fresh temporary one)")
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .adapters import downloads, media_policy
+from .adapters import downloads, journal, media_policy
 from .adapters.cli import errors as e
 
 SECTIONS: list[tuple[str, type[e.HiggsfieldError] | tuple[type[e.HiggsfieldError], ...]]] = [
@@ -22,6 +22,7 @@ SECTIONS: list[tuple[str, type[e.HiggsfieldError] | tuple[type[e.HiggsfieldError
     ("Finished jobs without a result", e.JobError),
     ("Higgsfield's side and the network", (e.RateLimited, e.AntiBotBlocked, e.ServerError, e.CLITimeout)),
     ("Saving results", (downloads.DownloadRefused, downloads.DownloadFailed)),
+    ("The server's own files", journal.JournalError),
     ("Anything else", (e.GarbledOutput, e.CLIFailed)),
 ]
 

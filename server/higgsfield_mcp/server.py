@@ -8,6 +8,7 @@ many side by side.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -27,7 +28,7 @@ from .domain.account import AccountReport, check_account
 from .domain.generation import GenerateRequest
 from .domain.production import JobView, Outcome, Production
 from .domain.router import Pick, RouteRequest
-from .views import content_for, media_file, tool_result
+from .views import content_for, history_content, media_file, tool_result
 
 INSTRUCTIONS = """\
 Runs Higgsfield image, video and ad generation through the user's own `higgsfield` CLI.
@@ -63,6 +64,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         async with production.running():
             yield {}
 
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per download is noise on stderr
     server = MCPServer(
         name="higgsfield",
         title="Higgsfield",
@@ -185,7 +187,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
             raise _fail(exc) from exc
         _raise_if_all_failed(outcome)
         result = GenerateResult(**outcome.model_dump())
-        return tool_result(result, content_for(outcome, settings))
+        return tool_result(result, await content_for(outcome, settings))
 
     @server.tool(
         title="Higgsfield jobs",
@@ -223,7 +225,9 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         except HiggsfieldError as exc:
             raise _fail(exc) from exc
         result = JobsResult(**outcome.model_dump())
-        return tool_result(result, content_for(outcome, settings))
+        if action == "history":
+            return tool_result(result, history_content(outcome.jobs, settings))
+        return tool_result(result, await content_for(outcome, settings))
 
     @server.resource(
         "higgsfield://media/{day}/{model}/{name}",

@@ -8,13 +8,15 @@ agent reads first, so it is short, has no ids or JSON, and always gives the resu
 from __future__ import annotations
 
 import mimetypes
+import time
 from pathlib import Path
 
+import anyio
 from mcp.types import CallToolResult, ContentBlock, ImageContent, ResourceLink, TextContent
 from pydantic import BaseModel
 
 from .config import Settings
-from .domain.previews import make_preview
+from .domain.previews import cached_preview
 from .domain.production import JobView, Outcome
 
 MEDIA_URI_PREFIX = "higgsfield://media/"
@@ -73,34 +75,56 @@ def summarize(outcome: Outcome) -> str:
     return "\n".join(lines) or "No jobs."
 
 
-def content_for(outcome: Outcome, settings: Settings) -> list[ContentBlock]:
+async def content_for(outcome: Outcome, settings: Settings, *, previews: bool = True) -> list[ContentBlock]:
+    """Summary text, then per saved file a preview (images, up to MAX_PREVIEWS) and a resource link."""
     blocks: list[ContentBlock] = [TextContent(type="text", text=summarize(outcome))]
-    previews = 0
+    shown = 0
     for job in outcome.jobs:
         for path in job.files:
-            blocks += _file_blocks(job, path, settings, with_preview=previews < MAX_PREVIEWS)
-            previews += 1
+            blocks += await _file_blocks(job, path, settings, with_preview=previews and shown < MAX_PREVIEWS)
+            shown += 1
     return blocks
 
 
-def _file_blocks(job: JobView, path: str, settings: Settings, *, with_preview: bool) -> list[ContentBlock]:
+def history_content(jobs: list[JobView], settings: Settings) -> list[ContentBlock]:
+    """A past-jobs list: one line each, newest first, with links but no previews (cheap and short)."""
+    if not jobs:
+        return [TextContent(type="text", text="No jobs yet.")]
+    lines = [f"{len(jobs)} job(s), newest first:"]
+    blocks: list[ContentBlock] = []
+    for job in jobs:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at)) if job.created_at else "?"
+        what = (job.prompt or "").replace("\n", " ")
+        what = what if len(what) <= 60 else what[:57] + "…"
+        where = job.urls[0] if job.urls else job.fail_reason or job.status
+        lines.append(f"- {when} {job.display_name or job.model}: {what!r} → {job.state}, {where}")
+        for path in job.files:
+            uri = media_uri(settings, path)
+            if uri:
+                blocks.append(_link(job, path, uri))
+    return [TextContent(type="text", text="\n".join(lines)), *blocks]
+
+
+async def _file_blocks(job: JobView, path: str, settings: Settings, *, with_preview: bool) -> list[ContentBlock]:
     blocks: list[ContentBlock] = []
     if with_preview and job.kind in (None, "image", "other"):
-        preview = make_preview(Path(path))
+        preview = await anyio.to_thread.run_sync(cached_preview, Path(path))
         if preview is not None:
             blocks.append(ImageContent(type="image", data=preview.base64, mime_type=preview.mime_type))
     uri = media_uri(settings, path)
     if uri:
-        blocks.append(
-            ResourceLink(
-                type="resource_link",
-                uri=uri,
-                name=Path(path).name,
-                title=f"{job.display_name or job.model or 'Result'} ({job.kind or 'file'})",
-                mime_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
-            )
-        )
+        blocks.append(_link(job, path, uri))
     return blocks
+
+
+def _link(job: JobView, path: str, uri: str) -> ResourceLink:
+    return ResourceLink(
+        type="resource_link",
+        uri=uri,
+        name=Path(path).name,
+        title=f"{job.display_name or job.model or 'Result'} ({job.kind or 'file'})",
+        mime_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
+    )
 
 
 def tool_result(model: BaseModel, content: list[ContentBlock]) -> CallToolResult:

@@ -85,6 +85,8 @@ def create_jobs(ctx: Ctx, request: params.Request, faults: Faults) -> list[JsonD
         )
         ctx.state.save("jobs", record)
         records.append(record)
+    for record in records:
+        jobs.prerender(ctx.state, ctx.settings, record)
     return records
 
 

@@ -1,11 +1,12 @@
-"""Generation jobs: records, derived status, first-observation rendering, job objects, waiting.
+"""Generation jobs: records, derived status, rendering while they run, job objects, waiting.
 
 A job's status is derived from the time elapsed since ``created_at`` and the latency it was
 created with (``HIGGSFIELD_SANDBOX_JOB_SECONDS`` at creation): ``queued`` for the first fifth,
 then ``in_progress``, then its terminal outcome (``completed`` unless the prompt carries a
 ``[sandbox:<status>]`` marker). A job created under the ``stuck_waiting`` fault reports
-``waiting`` forever. The first process to observe a completed job renders its files under
-the job's own lock and records their URLs; later observers reuse them.
+``waiting`` forever. A job's files are rendered by the process that creates it, under the
+job's own lock, while it "runs" (the real service also works during the latency); they are
+published, and their URLs shown, only once the job reads as completed.
 """
 
 from __future__ import annotations
@@ -99,18 +100,32 @@ def load(state: State, ident: str) -> JsonDict:
 
 
 def observe(state: State, settings: Settings, job: JsonDict) -> tuple[JsonDict, str]:
-    """The job and its status now; renders result files on the first observed completion."""
+    """The job and its status now; its files are published (rendered if not yet) on completion."""
     status = status_of(job)
-    if status == "completed" and not job.get("rendered"):
+    if status == "completed" and (not job.get("rendered") or not job.get("completed_at")):
         with state.lock(f"job-{job['id']}"):
             fresh = state.load("jobs", str(job["id"])) or job
             if not fresh.get("rendered"):
                 fresh.update(_render_outputs(state, settings, fresh))
                 fresh["rendered"] = True
+            if not fresh.get("completed_at"):
                 fresh["completed_at"] = time.time()
                 state.save("jobs", fresh)
             job = fresh
     return job, status
+
+
+def prerender(state: State, settings: Settings, job: JsonDict) -> None:
+    """Make a job's files while it "runs", as the real service does, so the poll that sees it
+    complete returns at once instead of paying for Pillow; `view` still hides them until then."""
+    if job.get("outcome") != "completed" or job.get("stuck") or job.get("rendered"):
+        return
+    with state.lock(f"job-{job['id']}"):
+        fresh = state.load("jobs", str(job["id"])) or job
+        if not fresh.get("rendered"):
+            fresh.update(_render_outputs(state, settings, fresh))
+            fresh["rendered"] = True
+            state.save("jobs", fresh)
 
 
 def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict:

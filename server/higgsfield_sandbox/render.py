@@ -121,7 +121,7 @@ def encode(img: Any, fmt: str, max_side: int | None = None) -> bytes:
     if fmt == "JPEG":
         img.save(buf, format="JPEG", quality=80)
     else:
-        img.save(buf, format="PNG")
+        img.save(buf, format="PNG", compress_level=1)  # flat placeholder art: fast beats small
     return buf.getvalue()
 
 

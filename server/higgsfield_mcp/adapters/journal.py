@@ -57,6 +57,7 @@ _LIVE_OWNERS: set[str] = set()
 
 class JournalError(HiggsfieldError):
     code = "journal_error"
+    summary = "The job journal (a SQLite file in the server's home) could not be opened or written."
     default_remedy = (
         "The job journal could not be used. Check that HIGGSFIELD_MCP_HOME points to a writable local folder "
         "(not a network share), then restart the server; `higgsfield-mcp doctor` shows where it is."
@@ -65,6 +66,7 @@ class JournalError(HiggsfieldError):
 
 class JournalTooNew(JournalError):
     code = "journal_too_new"
+    summary = "The job journal was written by a newer version of higgsfield-mcp."
     default_remedy = (
         "The job journal was written by a newer higgsfield-mcp. Upgrade this one (`pip install -U higgsfield-mcp`) "
         "or point HIGGSFIELD_MCP_HOME at another folder."

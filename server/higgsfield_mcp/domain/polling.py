@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from ..adapters.cli.client import HiggsfieldCLI
+from ..adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
 from ..adapters.cli.errors import HiggsfieldError, NotAuthenticated
 from ..adapters.cli.models import Job
 from ..adapters.journal import JobRecord, Journal, SubmissionRecord
@@ -33,6 +33,8 @@ RECONCILE_GIVE_UP_SECONDS = 15 * 60
 """An ambiguous submit still not found after this long most likely never created a job."""
 CLOCK_SKEW_SECONDS = 120.0
 MAX_BACKOFF_SECONDS = 60.0
+COMPLETE_CONCURRENCY = 6
+"""Finished jobs whose outputs are downloaded at once; enough for a batch, gentle on the CDN."""
 
 Finisher = Callable[[Job, JobRecord], Awaitable[list[str]]]
 """Called once per completed job; returns the local files it saved (downloads live outside this module)."""
@@ -145,7 +147,7 @@ class JobPoller:
 
         Returns whether anything is still in flight (so the loop keeps its short interval).
         """
-        submissions = self._journal.pending_submissions()
+        submissions = [s for s in self._journal.pending_submissions() if _needs_reconciling(s)]
         unfinished = self._journal.unfinished()
         if not submissions and not unfinished:
             return False
@@ -157,13 +159,23 @@ class JobPoller:
         for job_id in missing[:GET_PER_TICK]:
             self.cli_calls += 1
             seen[job_id] = await self._cli.get_job(job_id)
+        finished: list[tuple[Job, JobRecord]] = []
         for record in unfinished:
             job = seen.get(record.id)
             if job is None:
                 continue
             updated = self._journal.update_from(job)
             if job.terminal and updated.finished_at is None:
-                await self._complete(job, updated)
+                finished.append((job, updated))
+        limiter = anyio.CapacityLimiter(COMPLETE_CONCURRENCY)
+
+        async def complete(job: Job, record: JobRecord) -> None:
+            async with limiter:
+                await self._complete(job, record)
+
+        async with anyio.create_task_group() as tg:  # downloads of a batch run side by side
+            for job, record in finished:
+                tg.start_soon(complete, job, record)
         return bool(self._journal.unfinished() or self._journal.pending_submissions())
 
     async def _list(self, wanted: int) -> dict[str, Job]:
@@ -200,3 +212,14 @@ class JobPoller:
                 self._journal.rejected(
                     sub.id, "no job appeared after an unclear submit; it was most likely not created"
                 )
+
+
+def _needs_reconciling(submission: SubmissionRecord) -> bool:
+    """Ambiguous ones, and pending ones older than any submit call can take (their caller died).
+
+    A pending submission younger than that is a call still in flight, perhaps in this very
+    process: its job may already show in `generate list`, but it is the caller's to record.
+    """
+    if submission.state == "ambiguous":
+        return True
+    return time.time() - submission.created_at > SUBMIT_TIMEOUT + CLOCK_SKEW_SECONDS

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -92,3 +93,37 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
+
+
+PREVIEW_DIR = ".previews"
+
+
+def preview_file_for(path: Path) -> Path:
+    """Where the preview of a saved result is kept: a hidden folder beside it, never served as a result."""
+    return path.parent / PREVIEW_DIR / f"{path.name}.jpg"
+
+
+def cached_preview(path: Path) -> Preview | None:
+    """The preview of `path`, made once and kept on disk; later calls cost a file read, not a resize.
+
+    The poller calls this in a worker thread as soon as a result is saved, so tool calls
+    that show the result never pay for the image work on the event loop.
+    """
+    cache = preview_file_for(path)
+    try:
+        if cache.is_file() and cache.stat().st_mtime >= path.stat().st_mtime:
+            data = cache.read_bytes()
+            with Image.open(cache) as image:
+                return Preview(data=data, width=image.width, height=image.height)
+    except (OSError, ValueError) as exc:
+        log.info("preview cache for %s unreadable (%s); making it again", path, exc)
+    preview = make_preview(path)
+    if preview is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            temp = cache.with_name(cache.name + ".tmp")
+            temp.write_bytes(preview.data)
+            os.replace(temp, cache)
+        except OSError as exc:  # a read-only media folder still gets its preview, just not cached
+            log.info("could not cache the preview of %s: %s", path, exc)
+    return preview

@@ -7,10 +7,13 @@ adapter enforces https, the allowed hosts and the size cap.
 
 from __future__ import annotations
 
+import anyio
+
 from ..adapters.cli.models import Job
 from ..adapters.downloads import download, media_path_for
 from ..adapters.journal import JobRecord
 from ..config import Settings
+from .previews import cached_preview
 
 DOWNLOAD_TIMEOUT_SECONDS = 600.0
 
@@ -35,4 +38,6 @@ class OutputSaver:
                 url, dest, allowed_hosts=self._settings.download_hosts, timeout=DOWNLOAD_TIMEOUT_SECONDS
             )
             saved.append(str(path))
+            if record.kind in ("image", "other"):
+                await anyio.to_thread.run_sync(cached_preview, path)  # ready before anyone asks, off the loop
         return saved

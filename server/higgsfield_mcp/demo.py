@@ -1,0 +1,121 @@
+"""`higgsfield-mcp demo`: a real MCP session against the server and the offline sandbox.
+
+It starts the server over stdio exactly as an MCP client would, with the sandbox CLI in a
+fresh folder and its results on a loopback HTTPS server, then does what an agent does for
+"a lookbook portrait, then a short clip of it". It prints what the agent sees and where
+the files are. Nothing is spent; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+
+REQUEST = "a woman in her late twenties, dark hair, navy blazer, neutral expression, studio light, for a lookbook"
+CLIP = "she turns slowly toward the camera, soft push-in, studio light"
+
+
+def sandbox_binary() -> str:
+    here = Path(sys.executable).parent
+    found = shutil.which("higgsfield-sandbox", path=str(here)) or shutil.which("higgsfield-sandbox")
+    if not found:
+        raise SystemExit("higgsfield-sandbox is not installed next to this Python; reinstall higgsfield-mcp.")
+    return found
+
+
+async def run_demo(home: Path | None = None, *, job_seconds: float = 2.0, out: Any = None) -> dict[str, Any]:
+    """Run the scripted session; returns the structured results (for tests), prints the story."""
+    from higgsfield_sandbox.cdn import LoopbackCDN
+
+    write = (out or sys.stdout).write
+    folder = home or Path(tempfile.mkdtemp(prefix="higgsfield-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with LoopbackCDN(folder / "sandbox" / "cdn") as cdn:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HIGGSFIELD_BIN": sandbox_binary(),
+            "HIGGSFIELD_SANDBOX_HOME": str(folder / "sandbox"),
+            "HIGGSFIELD_SANDBOX_JOB_SECONDS": f"{job_seconds:g}",
+            "HIGGSFIELD_MCP_HOME": str(folder / "mcp"),
+            "HIGGSFIELD_MCP_POLL_SECONDS": "0.5",
+            **cdn.env(),
+        }
+        params = StdioServerParameters(command=sys.executable, args=["-m", "higgsfield_mcp.app"], env=env)
+        results: dict[str, Any] = {}
+        write(f"higgsfield-mcp demo: a real MCP session against the offline sandbox, in {folder}\n\n")
+        async with Client(params) as client:
+            tools = [t.name for t in (await client.list_tools()).tools]
+            write(f"Tools offered: {', '.join(tools)}\n\n")
+
+            account = await client.call_tool("account", {})
+            results["account"] = account.structured_content
+            _show(write, "account", {}, account)
+
+            pick = await client.call_tool("pick_model", {"request": REQUEST})
+            results["pick"] = pick.structured_content
+            pick_data = pick.structured_content or {}
+            write(f"> pick_model: {REQUEST!r}\n")
+            write(f"  {pick_data.get('display_name')}: {pick_data.get('why')}\n")
+            for alt in pick_data.get("alternatives", []):
+                write(f"  or {alt.get('display_name')}: {alt.get('when')}\n")
+            if pick_data.get("checklist"):
+                write(f"  prompt checklist: {'; '.join(pick_data['checklist'])}\n")
+            write("\n")
+
+            still = await client.call_tool("generate", {"prompt": REQUEST, "model": "auto", "aspect_ratio": "3:4"})
+            results["still"] = still.structured_content
+            _show(write, "generate", {"prompt": REQUEST, "model": "auto", "aspect_ratio": "3:4"}, still)
+
+            jobs = (still.structured_content or {}).get("jobs") or []
+            if jobs and jobs[0].get("state") == "completed":
+                args = {"prompt": CLIP, "model": "auto", "start_image": jobs[0]["job_id"], "duration": 5}
+                clip = await client.call_tool("generate", args)
+                results["clip"] = clip.structured_content
+                _show(write, "generate", {**args, "start_image": "<the still's job>"}, clip)
+
+            history = await client.call_tool("jobs", {"action": "history"})
+            results["history"] = history.structured_content
+            count = len((history.structured_content or {}).get("jobs", []))
+            write(f"> jobs history: {count} job(s) in the journal at {folder / 'mcp'}\n")
+        write(f"\nFiles are under {folder / 'mcp' / 'media'}. The sandbox's calls log: {folder / 'sandbox'}.\n")
+        return results
+
+
+def _show(write: Any, tool: str, args: dict[str, Any], result: Any) -> None:
+    shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
+    write(f"> {tool}({shown})" + ("  [error]" if result.is_error else "") + "\n")
+    for block in result.content:
+        if block.type == "text":
+            text = block.text if tool != "account" else (result.structured_content or {}).get("summary", block.text)
+            write("  " + text.replace("\n", "\n  ") + "\n")
+        elif block.type == "image":
+            data = base64.b64decode(block.data)
+            write(f"  [preview image: {_size(data)}, {len(data) // 1024} KB {block.mime_type}]\n")
+        elif block.type == "resource_link":
+            write(f"  [resource: {block.uri}]\n")
+    write("\n")
+
+
+def _size(data: bytes) -> str:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return f"{image.width}×{image.height}"
+
+
+def main(home: str | None = None) -> int:
+    import anyio
+
+    started = time.monotonic()
+    anyio.run(run_demo, Path(home).absolute() if home else None)
+    print(f"Done in {time.monotonic() - started:.1f} s.")
+    return 0

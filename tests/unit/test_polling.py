@@ -1,0 +1,84 @@
+"""The poller's reconciliation rules, deterministically, with a fake CLI and a real journal."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from higgsfield_mcp.adapters.cli.models import Job
+from higgsfield_mcp.adapters.journal import Journal
+from higgsfield_mcp.domain.polling import JobPoller
+
+
+class FakeCLI:
+    def __init__(self, jobs: list[Job]) -> None:
+        self.jobs = jobs
+        self.calls: list[str] = []
+
+    async def list_jobs(self, *, kind: str | None = None, size: int = 20) -> list[Job]:
+        self.calls.append("list")
+        return self.jobs
+
+    async def get_job(self, job_id: str) -> Job:
+        self.calls.append("get")
+        return next(j for j in self.jobs if j.id == job_id)
+
+
+async def _no_files(job: Job, record: Any) -> list[str]:
+    return []
+
+
+def _poller(journal: Journal, cli: FakeCLI) -> JobPoller:
+    return JobPoller(cli, journal, interval=0.01, finish=_no_files)  # type: ignore[arg-type]
+
+
+def _job(job_id: str, prompt: str, status: str = "in_progress") -> Job:
+    return Job.model_validate(
+        {"id": job_id, "status": status, "job_type": "z_image", "created_at": time.time(), "params": {"prompt": prompt}}
+    )
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "journal.sqlite3")
+
+
+async def test_in_flight_submission_is_left_to_its_caller(journal: Journal) -> None:
+    sub = journal.begin_submission(model="z_image", prompt="a kite")
+    cli = FakeCLI([_job("j1", "a kite")])  # its job already shows in the list, before the submit returned
+    await _poller(journal, cli).tick()
+    record = journal.get_submission(sub)
+    assert record is not None and record.state == "pending" and record.job_ids == []
+    journal.submitted(sub, ["j1"])
+    assert journal.get_submission(sub).state == "submitted"  # type: ignore[union-attr]
+
+
+async def test_ambiguous_submission_is_reconciled_by_prompt_and_model(journal: Journal) -> None:
+    sub = journal.begin_submission(model="z_image", prompt="a kite")
+    journal.ambiguous(sub, "garbled answer")
+    cli = FakeCLI([_job("other", "something else"), _job("j1", "a kite")])
+    await _poller(journal, cli).tick()
+    record = journal.get_submission(sub)
+    assert record is not None and record.state == "reconciled" and record.job_ids == ["j1"]
+    assert journal.get("j1") is not None and journal.get("other") is None
+
+
+async def test_orphaned_pending_submission_is_reconciled(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = journal.begin_submission(model="z_image", prompt="a kite")
+    later = time.time() + 3600  # its caller would have given up long ago
+    monkeypatch.setattr("higgsfield_mcp.domain.polling.time.time", lambda: later)
+    await _poller(journal, FakeCLI([_job("j1", "a kite")])).tick()
+    assert journal.get_submission(sub).state == "reconciled"  # type: ignore[union-attr]
+
+
+async def test_one_list_call_per_tick_for_many_jobs(journal: Journal) -> None:
+    jobs = [_job(f"j{i}", f"p{i}") for i in range(12)]
+    for i, job in enumerate(jobs):
+        sub = journal.begin_submission(model="z_image", prompt=f"p{i}")
+        journal.submitted(sub, [job.id])
+    cli = FakeCLI(jobs)
+    await _poller(journal, cli).tick()
+    assert cli.calls == ["list"], "one generate list covers every pending job"
