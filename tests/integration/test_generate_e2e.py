@@ -161,3 +161,46 @@ async def test_unclear_submit_is_reconciled_never_resent(sandbox: Sandbox) -> No
     assert result.structured_content["unclear_submissions"] == 0
     assert len(sandbox.argvs("generate", "create")) == 1, "reconciled through generate list, not re-sent"
     assert sandbox.argvs("generate", "list")
+
+
+@pytest.mark.parametrize(("marker", "words"), [("ip_detected", "protected IP"), ("failed", "nothing was retried")])
+async def test_other_failed_endings_are_clear_errors(sandbox: Sandbox, marker: str, words: str) -> None:
+    async with Client(stdio_params(sandbox)) as client:
+        result = await client.call_tool("generate", {"prompt": f"a logo [sandbox:{marker}]", "model": "z_image"})
+    assert result.is_error and words in result.content[0].text
+
+
+async def test_stuck_job_comes_back_pending_not_failed(sandbox: Sandbox) -> None:
+    sandbox.fault("stuck_waiting")
+    async with Client(stdio_params(sandbox)) as client:
+        result = await client.call_tool("generate", {"prompt": "a bridge", "model": "z_image", "wait_seconds": 1})
+    assert not result.is_error
+    [job] = result.structured_content["jobs"]
+    assert job["state"] == "pending" and job["status"] == "waiting"
+
+
+async def test_estimate_only_spends_nothing(sandbox: Sandbox) -> None:
+    async with Client(stdio_params(sandbox)) as client:
+        result = await client.call_tool(
+            "generate", {"prompt": "a bridge", "model": "Nano Banana Pro", "estimate_only": True}
+        )
+        account = await client.call_tool("account", {})
+    assert not result.is_error
+    data = result.structured_content
+    assert data["model"] == "nano_banana_2" and data["estimate_credits"] > 0 and data["jobs"] == []
+    assert "Nothing was submitted" in result.content[0].text
+    assert sandbox.argvs("generate", "cost") and not sandbox.argvs("generate", "create")
+    assert account.structured_content["credits"] == 1000
+
+
+async def test_history_filters_by_status_and_date(sandbox: Sandbox) -> None:
+    async with Client(stdio_params(sandbox)) as client:
+        await client.call_tool("generate", {"prompt": "one", "model": "z_image"})
+        await client.call_tool("generate", {"prompt": "two [sandbox:nsfw]", "model": "z_image"})
+        done = await client.call_tool("jobs", {"action": "history", "status": "completed"})
+        blocked = await client.call_tool("jobs", {"action": "history", "status": "nsfw"})
+        future = await client.call_tool("jobs", {"action": "history", "since": "2100-01-01T00:00:00Z"})
+    assert [j["prompt"] for j in done.structured_content["jobs"]] == ["one"]
+    assert [j["prompt"] for j in blocked.structured_content["jobs"]] == ["two [sandbox:nsfw]"]
+    assert future.structured_content["jobs"] == []
+    assert "newest first" in done.content[0].text
