@@ -322,21 +322,8 @@ def cmd_products_create(ctx: Ctx) -> int:
         "title": title,
         "description": ctx.value("description") or "",
         "medias": medias,
-        "outcome": "completed",
-        "fail_reason": None,
-        "created_at": time.time(),
-        "seconds": 0.0,
-        "rendered": True,
-        "status_fixed": True,
-        "status": "completed",
     }
-    ctx.state.save("marketing/products", record)
-    view = _product_view(record, "products")
-    if ctx.json:
-        ctx.emit(view)
-    else:
-        ctx.line(view["id"])
-    return 0
+    return _emit_created(ctx, record, "products")
 
 
 def cmd_webproducts_create(ctx: Ctx) -> int:
@@ -352,6 +339,14 @@ def cmd_webproducts_create(ctx: Ctx) -> int:
         "description": ctx.value("description"),
         "favicon_url": ctx.value("favicon_url"),
         "medias": medias,
+    }
+    return _emit_created(ctx, record, "webproducts")
+
+
+def _emit_created(ctx: Ctx, fields: JsonDict, kind: str) -> int:
+    """Save a product made by hand (complete at once, unlike a fetch) and print it."""
+    record: JsonDict = {
+        **fields,
         "outcome": "completed",
         "fail_reason": None,
         "created_at": time.time(),
@@ -360,8 +355,8 @@ def cmd_webproducts_create(ctx: Ctx) -> int:
         "status_fixed": True,
         "status": "completed",
     }
-    ctx.state.save("marketing/webproducts", record)
-    view = _product_view(record, "webproducts")
+    ctx.state.save(f"marketing/{kind}", record)
+    view = _product_view(record, kind)
     if ctx.json:
         ctx.emit(view)
     else:

@@ -28,7 +28,7 @@ import anyio
 from pydantic import BaseModel, Field, model_validator
 
 from ..adapters.cli.errors import HiggsfieldError, UnknownModel
-from ..adapters.cli.models import MediaSlot, ModelSchema, ModelSummary, ParamSpec
+from ..adapters.cli.models import MediaSlot, ModelSchema, ModelSummary, ParamSpec, param_from_table
 from ..bundle import bundle_path
 
 log = logging.getLogger(__name__)
@@ -117,19 +117,10 @@ class ModelInfo(BaseModel):
 
 
 def _param_spec(name: str, spec: Any) -> Any:
+    """The bundled data uses the CLI's own flat table form, so it is read by the adapter's parser."""
     if isinstance(spec, ParamSpec) or not isinstance(spec, dict):
         return spec
-    enum = spec.get("enum")
-    return {
-        "name": name,
-        "type": spec.get("type"),
-        "default": spec.get("default"),
-        "enum": [str(v) for v in enum] if isinstance(enum, list) else None,
-        "minimum": spec.get("min", spec.get("minimum")),
-        "maximum": spec.get("max", spec.get("maximum")),
-        "required": bool(spec.get("required", False)),
-        "description": spec.get("description"),
-    }
+    return param_from_table(name, spec)
 
 
 def _media_slot(role: str, slot: Any) -> Any:

@@ -119,11 +119,11 @@ class ModelSchema(Wire):
         raw_params = data.get("parameters")
         if isinstance(raw_params, dict):  # 1.x flat table
             for name, spec in raw_params.items():
-                params[name] = _param_from_table(name, spec)
+                params[name] = param_from_table(name, spec)
         elif isinstance(raw_params, list):
             for spec in raw_params:
                 if isinstance(spec, dict) and "name" in spec:
-                    params[spec["name"]] = _param_from_table(spec["name"], spec)
+                    params[spec["name"]] = param_from_table(spec["name"], spec)
         schema = data.get("params")
         if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):  # 0.x JSON Schema
             required = set(schema.get("required") or [])
@@ -164,7 +164,8 @@ class ModelSchema(Wire):
         return data
 
 
-def _param_from_table(name: str, spec: Any) -> dict[str, Any]:
+def param_from_table(name: str, spec: Any) -> dict[str, Any]:
+    """One parameter of a flat (1.x-style) table, in `ParamSpec` fields; also used for the bundled catalogue."""
     if not isinstance(spec, dict):
         return {"name": name, "default": spec}
     enum = spec.get("enum") or spec.get("values") or spec.get("options")
