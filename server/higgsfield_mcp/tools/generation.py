@@ -1,0 +1,202 @@
+"""MCP tools for the production path: `pick_model`, `generate`, `jobs`, and saved results as resources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field
+
+from ..adapters.cli.errors import HiggsfieldError
+from ..domain.generation import GenerateRequest
+from ..domain.production import Outcome
+from ..domain.router import Pick, RouteRequest
+from ..views import content_for, history_content, media_file, tool_result
+from .common import Services, fail, progress_to
+
+Media = Annotated[str, Field(description="A local file path inside the allowed folders, an upload id, or a job id.")]
+
+
+class GenerateResult(Outcome):
+    """A generation: the jobs with their URLs and files, or the cost estimate when asked for one."""
+
+    estimate_credits: float | None = Field(None, description="Set only for estimate_only calls; nothing was spent.")
+    params: dict[str, Any] = Field(default_factory=dict, description="The parameters sent (or that would be sent).")
+
+
+class JobsResult(Outcome):
+    """Jobs from the journal: status, waited-for results, or history."""
+
+
+def register(server: MCPServer, services: Services) -> None:
+    production, settings = services.production, services.settings
+
+    @server.tool(
+        title="Pick a Higgsfield model",
+        annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False, idempotentHint=True),
+    )
+    async def pick_model(
+        request: Annotated[str, Field(description="The user's request in their words, e.g. 'lookbook portrait'.")],
+        kind: Annotated[Literal["image", "video", "audio", "3d"] | None, Field(description="Force a kind.")] = None,
+        start_image: Annotated[bool, Field(description="A first frame will be given.")] = False,
+        end_image: Annotated[bool, Field(description="A last frame will be given.")] = False,
+        reference_images: Annotated[int, Field(ge=0, le=50, description="How many reference images.")] = 0,
+        reference_videos: Annotated[int, Field(ge=0, le=10, description="How many reference videos.")] = 0,
+        audio_references: Annotated[int, Field(ge=0, le=10, description="How many audio references.")] = 0,
+        soul_id: Annotated[str | None, Field(description="A trained Soul id for the character.")] = None,
+        model: Annotated[str | None, Field(description="A model the user named (marketing names work).")] = None,
+    ) -> Pick:
+        """Choose the right model for a request, with one line of why, alternatives, the parameters
+        worth setting and the prompt checklist. Says so when another tool (marketing_ad) is the
+        right answer. Free and instant: nothing is generated."""
+        route = RouteRequest(
+            request=request,
+            kind=kind,
+            start_image=start_image,
+            end_image=end_image,
+            reference_images=reference_images,
+            reference_videos=reference_videos,
+            audio_references=audio_references,
+            character_soul_ids={"soul_2": soul_id} if soul_id else {},
+            model=model,
+        )
+        return await production.pick(route)
+
+    @server.tool(
+        title="Generate images, video or audio",
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
+        ),
+    )
+    async def generate(
+        ctx: Context,
+        prompt: Annotated[str | None, Field(description="What to make. Positive phrasing; lighting and framing.")],
+        model: Annotated[str, Field(description="Model id or name, or 'auto' to let the router pick.")] = "auto",
+        aspect_ratio: Annotated[str | None, Field(description="e.g. 16:9, 9:16, 1:1.")] = None,
+        resolution: Annotated[str | None, Field(description="e.g. 720p, 1080p, 1k, 2k.")] = None,
+        quality: Annotated[str | None, Field(description="Model quality tier, e.g. high or 2k.")] = None,
+        duration: Annotated[int | None, Field(ge=1, le=60, description="Seconds, for video and audio.")] = None,
+        count: Annotated[int | None, Field(ge=1, le=20, description="How many outputs.")] = None,
+        reference_images: Annotated[list[Media] | None, Field(description="Reference images.")] = None,
+        start_image: Annotated[Media | None, Field(description="First frame for image-to-video.")] = None,
+        end_image: Annotated[Media | None, Field(description="Last frame.")] = None,
+        videos: Annotated[list[Media] | None, Field(description="Reference or source videos.")] = None,
+        audio: Annotated[list[Media] | None, Field(description="Reference audio.")] = None,
+        soul_id: Annotated[str | None, Field(description="Trained Soul id (Soul models).")] = None,
+        params: Annotated[dict[str, Any] | None, Field(description="Any other model parameters.")] = None,
+        estimate_only: Annotated[bool, Field(description="Only report the credit cost; only when asked.")] = False,
+        wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+    ) -> Annotated[CallToolResult, GenerateResult]:
+        """Generate stills, clips or audio and wait for them (bounded), with progress.
+
+        Parameters and media roles are checked against the model before anything is spent.
+        Results are downloaded, and come back with their URL, local file and a preview. A job
+        still running when the wait ends comes back as pending; collect it with `jobs`.
+        """
+        request = GenerateRequest(
+            prompt=prompt,
+            model=model,
+            aspect_ratio=aspect_ratio,
+            resolution=resolution,
+            quality=quality,
+            duration=duration,
+            count=count,
+            reference_images=reference_images or [],
+            start_image=start_image,
+            end_image=end_image,
+            videos=videos or [],
+            audio=audio or [],
+            soul_id=soul_id,
+            params=params or {},
+        )
+        try:
+            if estimate_only:
+                est = await production.estimate(request)
+                result = GenerateResult(
+                    model=est.model.id,
+                    display_name=est.model.display_name,
+                    jobs=[],
+                    estimate_credits=est.credits,
+                    params=est.params,
+                    why=est.pick.why if est.pick else None,
+                )
+                text = f"{est.model.display_name}: about {est.credits:g} credits. Nothing was submitted."
+                return tool_result(result, [TextContent(type="text", text=text)])
+            outcome = await production.generate(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
+        except HiggsfieldError as exc:
+            raise fail(exc) from exc
+        _raise_if_all_failed(outcome)
+        result = GenerateResult(**outcome.model_dump())
+        return tool_result(result, await content_for(outcome, settings))
+
+    @server.tool(
+        title="Higgsfield jobs",
+        annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True),
+    )
+    async def jobs(
+        ctx: Context,
+        action: Annotated[
+            Literal["status", "wait", "resume", "history"],
+            Field(description="status/wait: given jobs; resume: everything in flight; history: past jobs."),
+        ] = "status",
+        job_ids: Annotated[list[str] | None, Field(description="Jobs for status and wait.")] = None,
+        model: Annotated[str | None, Field(description="history: only this model.")] = None,
+        status: Annotated[str | None, Field(description="history: only this status, e.g. completed.")] = None,
+        since: Annotated[datetime | None, Field(description="history: created at or after (ISO 8601).")] = None,
+        until: Annotated[datetime | None, Field(description="history: created before (ISO 8601).")] = None,
+        limit: Annotated[int, Field(ge=1, le=200, description="history: how many, newest first.")] = 20,
+        wait_seconds: Annotated[float | None, Field(ge=0, description="wait/resume: at most this long.")] = None,
+    ) -> Annotated[CallToolResult, JobsResult]:
+        """Follow jobs: their status, wait for them (bounded, with progress), resume whatever was
+        in flight when the server last stopped (results are downloaded), or list the history."""
+        try:
+            if action == "history":
+                views = await production.history(model=model, status=status, since=since, until=until, limit=limit)
+                outcome = Outcome(jobs=views, pending=sum(1 for v in views if v.state == "pending"))
+            elif action == "resume":
+                outcome = await production.resume(wait_seconds=wait_seconds, progress=progress_to(ctx))
+            else:
+                if not job_ids:
+                    raise ToolError("Give job_ids for status or wait (or use action 'resume' or 'history').")
+                if action == "wait":
+                    outcome = await production.wait(job_ids, wait_seconds=wait_seconds, progress=progress_to(ctx))
+                else:
+                    outcome = await production.status(job_ids)
+        except HiggsfieldError as exc:
+            raise fail(exc) from exc
+        result = JobsResult(**outcome.model_dump())
+        if action == "history":
+            return tool_result(result, history_content(outcome.jobs, settings))
+        return tool_result(result, await content_for(outcome, settings))
+
+    @server.resource(
+        "higgsfield://media/{day}/{model}/{name}",
+        name="media",
+        title="Downloaded result",
+        description="A generated file saved by this server (image, video or audio).",
+        mime_type="application/octet-stream",
+    )
+    def media(day: str, model: str, name: str) -> bytes:
+        path = media_file(settings, f"{day}/{model}/{name}")
+        if path is None:
+            raise ResourceNotFoundError(f"No saved result {day}/{model}/{name}")
+        return path.read_bytes()
+
+
+def _raise_if_all_failed(outcome: Outcome) -> None:
+    """Every job ended without a result: that is an error the user must act on, not a result."""
+    if not outcome.jobs or any(j.state in ("completed", "pending") for j in outcome.jobs):
+        return
+    job = outcome.jobs[0]
+    advice = {
+        "nsfw": "It was blocked by the content filter: rephrase without sexual or graphic content.",
+        "ip_detected": "It was blocked for resembling protected IP (a brand, character or real public figure): "
+        "describe an original subject instead.",
+        "canceled": "It was canceled on Higgsfield's side: generate again if you still need it.",
+    }.get(job.state, "Change the prompt or inputs and generate again; nothing was retried.")
+    reason = f" ({job.fail_reason})" if job.fail_reason else ""
+    raise ToolError(f"The generation ended as {job.state.replace('_', ' ')}{reason}. {advice}")
