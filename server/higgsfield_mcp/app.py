@@ -4,6 +4,7 @@
     higgsfield-mcp --http [--host H] [--port P]   serve streamable HTTP, loopback by default
     higgsfield-mcp doctor [--json]      check the CLI, login, workspace and credits
     higgsfield-mcp demo [--home DIR]    a scripted session against the offline sandbox
+    higgsfield-mcp install-skill [--host claude|codex|cursor] [--dest DIR] [--force]
 
 Logging goes to stderr only: on stdio, stdout belongs to the protocol.
 """
@@ -15,6 +16,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import anyio
 
@@ -34,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "doctor":
         return doctor(settings, as_json=args.json)
+    if args.command == "install-skill":
+        return install_skill_command(host=args.host, dest=args.dest, force=args.force)
     if args.command == "demo":
         from .demo import main as demo_main
 
@@ -62,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     doc = sub.add_parser("doctor", help="check that generation can work, and say what to fix")
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
+    inst = sub.add_parser("install-skill", help="copy SKILL.md and references/ where an agent host looks for skills")
+    inst.add_argument("--host", choices=["claude", "codex", "cursor"], default="claude", help="default: claude")
+    inst.add_argument("--dest", help="install into this folder instead (a `higgsfield` folder is made inside)")
+    inst.add_argument("--force", action="store_true", help="overwrite files you changed or did not install")
     demo = sub.add_parser("demo", help="run a real MCP session against the offline sandbox and show what happens")
     demo.add_argument("--home", help="keep the demo's files in this folder (default: a fresh temporary one)")
     return parser
@@ -75,6 +83,29 @@ def doctor(settings: Settings, *, as_json: bool = False) -> int:
     else:
         print(render_report(report))
     return 0 if report.ready else 1
+
+
+def install_skill_command(*, host: str, dest: str | None, force: bool) -> int:
+    from .domain.skill_files import InstallRefused, install_skill
+
+    try:
+        report = install_skill(
+            host=host,  # type: ignore[arg-type]  # argparse choices guarantee a Host
+            dest=Path(dest).expanduser() if dest else None,
+            force=force,
+        )
+    except InstallRefused as exc:
+        print(f"install-skill: {exc}", file=sys.stderr)
+        return 1
+    print(f"Skill installed in {report.target}")
+    if report.written:
+        print(f"  written:   {', '.join(report.written)}")
+    if report.unchanged:
+        print(f"  unchanged: {len(report.unchanged)} file(s)")
+    for name in report.kept:
+        newer = f"; a newer version is beside it as {name}.new" if name in report.offered else ""
+        print(f"  kept your edited {name}{newer}")
+    return 0
 
 
 def render_report(report: AccountReport) -> str:

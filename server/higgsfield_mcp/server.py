@@ -22,7 +22,7 @@ from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
 from .domain.production import Production
-from .tools import generation, library, marketing
+from .tools import generation, library, marketing, skill
 from .tools.common import Services
 
 INSTRUCTIONS = """\
@@ -66,4 +66,5 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)
+    skill.register(server, services)  # last: installs the one completion handler for every module's completers
     return server

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -20,6 +21,11 @@ class Services:
     settings: Settings
     cli: HiggsfieldCLI
     production: Production
+    completers: dict[tuple[str, str, str], Callable[[str], list[str]]] = field(default_factory=dict)
+    """(`prompt`|`resource`, prompt name or URI template, argument) → values for a typed prefix.
+
+    MCP allows one completion handler per server; each tool module adds its completers here
+    and `tools/skill.py` installs the one handler that dispatches to them."""
 
 
 def fail(exc: HiggsfieldError) -> ToolError:

@@ -1,0 +1,69 @@
+"""A plain (non-editable) wheel serves every resource: SKILL.md, references/ and skill/ ship inside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import anyio, json, sys
+from mcp import Client
+import higgsfield_mcp
+from higgsfield_mcp.server import create_server
+from higgsfield_mcp.bundle import bundle_path
+from higgsfield_mcp.domain.catalogue import Catalogue
+
+async def main():
+    out = {"module": higgsfield_mcp.__file__, "skill": str(bundle_path("SKILL.md")),
+           "models": len(Catalogue.bundled().models())}
+    async with Client(create_server()) as client:
+        uris = [r.uri for r in (await client.list_resources()).resources]
+        out["read"] = {u: len((await client.read_resource(u)).contents[0].text) for u in uris if "references" in u or u.endswith("skill")}
+    print(json.dumps(out))
+
+anyio.run(main)
+"""
+
+
+@pytest.mark.slow
+def test_wheel_install_serves_every_resource(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    [wheel] = list(wheels.glob("higgsfield_mcp-*.whl"))
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "HIGGSFIELD_MCP_HOME": str(tmp_path / "home"),
+        "HIGGSFIELD_BIN": str(tmp_path / "no-cli"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["module"].startswith(str(target)), "the wheel's copy was imported, not the checkout"
+    assert out["skill"].startswith(str(target)), "SKILL.md came from inside the wheel"
+    assert out["models"] > 40
+    assert "higgsfield://skill" in out["read"] and len(out["read"]) >= 2
+    assert all(size > 200 for size in out["read"].values())
