@@ -204,3 +204,17 @@ async def test_history_filters_by_status_and_date(sandbox: Sandbox) -> None:
     assert [j["prompt"] for j in blocked.structured_content["jobs"]] == ["two [sandbox:nsfw]"]
     assert future.structured_content["jobs"] == []
     assert "newest first" in done.content[0].text
+
+
+async def test_client_cancellation_stops_waiting_but_keeps_the_job(sandbox: Sandbox) -> None:
+    from higgsfield_mcp.server import create_server
+
+    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="2", HIGGSFIELD_MCP_POLL_SECONDS="0.1")
+    async with Client(create_server(sandbox.settings())) as client:
+        with anyio.move_on_after(0.8) as scope:
+            await client.call_tool("generate", {"prompt": "a slow sunrise", "model": "z_image"})
+        assert scope.cancelled_caught, "the call was still waiting when the client gave up"
+        resumed = await client.call_tool("jobs", {"action": "resume"})
+        [job] = resumed.structured_content["jobs"]
+        assert job["state"] == "completed" and Path(job["files"][0]).is_file()
+    assert len(sandbox.argvs("generate", "create")) == 1
