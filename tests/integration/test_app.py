@@ -22,8 +22,12 @@ from .test_stdio import server_command
 
 def _doctor(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [server_command(), "doctor", *args], env=sandbox.process_env(), capture_output=True, text=True,
-        timeout=60, stdin=subprocess.DEVNULL,
+        [server_command(), "doctor", *args],
+        env=sandbox.process_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -57,8 +61,11 @@ def _free_port() -> int:
 async def test_http_transport_on_loopback(sandbox: Sandbox) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [server_command(), "--http", "--port", str(port)], env=sandbox.process_env(),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [server_command(), "--http", "--port", str(port)],
+        env=sandbox.process_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
