@@ -8,15 +8,17 @@ layer only adds MCP content (previews, resource links) on top.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.client import HiggsfieldCLI
+from ..adapters.cli.errors import HiggsfieldError
+from ..adapters.cli.models import Job
 from ..adapters.journal import JobRecord, Journal
 from ..config import Settings
 from .catalogue import Catalogue, LiveCatalogue
@@ -136,6 +138,31 @@ class Production:
         outcome.why = sent.pick.why if sent.pick else None
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
         return outcome
+
+    async def record_finished(
+        self, submission_id: str, jobs: Sequence[Job], *, kind: str, prompt: str | None, params: dict[str, Any]
+    ) -> Outcome:
+        """Journal jobs a command waited for itself (`product-photoshoot create`) and save their outputs.
+
+        They are settled, updated and saved here rather than by the poller, which would
+        otherwise fetch them all again; they then show in `jobs` like any other. A job that
+        is somehow not finished yet is simply left to the poller.
+        """
+        ids = [job.id for job in jobs]
+        self.journal.submitted(submission_id, ids, kind=kind, prompt=prompt, params=params)
+        saver = OutputSaver(self.settings)
+        for job in jobs:
+            record = self.journal.update_from(job)
+            if not job.terminal:
+                continue
+            files: list[str] = []
+            if job.status == "completed":
+                try:
+                    files = await saver(job, record)
+                except HiggsfieldError as exc:  # the result is still at its URL; say so
+                    self.journal.note(job.id, f"download failed: {exc.message}")
+            self.journal.set_files(job.id, files)
+        return await self.wait(ids, wait_seconds=0)
 
     def _bound(self, wait_seconds: float | None) -> float:
         limit = self.settings.wait_seconds

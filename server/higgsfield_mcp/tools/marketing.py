@@ -1,11 +1,247 @@
-"""MCP tools for Marketing Studio ads and product photoshoots (issue: marketing_ad)."""
+"""MCP tools for Marketing Studio ads and product photoshoots: `marketing_ad`.
+
+Thin: the arguments become an `AdRequest`, `MarketingStudio` does the work, and the
+result is shaped like `generate`'s (summary, previews, resource links) with one line on
+top saying what was made. The one thing only this layer can do is ask the user: when no
+product was given at all, a client that supports elicitation is asked for the product's
+page; any other client gets an error naming exactly that one missing thing.
+"""
 
 from __future__ import annotations
 
-from mcp.server import MCPServer
+from typing import Annotated
 
-from .common import Services
+from mcp.server import MCPServer
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..adapters.cli.errors import HiggsfieldError
+from ..domain.marketing import (
+    Action,
+    AdKind,
+    AdRequest,
+    AdResult,
+    MarketingStudio,
+    headline,
+    marketing_data,
+    missing_product,
+    missing_product_error,
+    refuse_conflicts,
+)
+from ..domain.products import check_product_url
+from ..views import content_for, tool_result
+from .common import Services, fail, progress_to
+
+Media = Annotated[str, Field(description="A local file path inside the allowed folders, or an upload id.")]
+
+
+class MarketingResult(AdResult):
+    """The ad (jobs with URLs, files and previews; the product, avatar and mode used) or the asked-for list."""
+
+
+class ProductLink(BaseModel):
+    """What the user is asked for when an ad has no product."""
+
+    product_url: str = Field(description="The product's web page, e.g. https://shop.example.com/sneakers")
+
+
+def ask_for_product(
+    ctx: Context,
+    action: Action,
+    kind: AdKind,
+    prompt: str | None,
+    product_url: str | None,
+    product_photos: list[str] | None,
+    product_id: str | None,
+    hook: str | None,
+    setting: str | None,
+    ad_reference_id: str | None,
+) -> ProductLink | Elicit[ProductLink]:
+    """Resolve the product link: nothing to ask when a product was given (or a list was asked for).
+
+    Inputs that can never work are refused first, so the user is not asked for a product
+    only to be told afterwards that the ad cannot be made anyway.
+    """
+    if action != "create":
+        return ProductLink(product_url="")
+    request = AdRequest(
+        kind=kind,
+        prompt=prompt,
+        product_url=product_url,
+        product_photos=product_photos or [],
+        product_id=product_id,
+        hook=hook,
+        setting=setting,
+        ad_reference_id=ad_reference_id,
+    )
+    try:
+        refuse_conflicts(request)
+    except HiggsfieldError as exc:
+        raise fail(exc) from exc
+    if not missing_product(request):
+        return ProductLink(product_url="")
+    capabilities = ctx.client_capabilities
+    if capabilities is None or capabilities.elicitation is None:
+        raise fail(missing_product_error(kind))
+    return Elicit("Which product is this for? Paste the link to its web page.", ProductLink)
+
+
+def _mode_lines() -> str:
+    data = marketing_data()
+    video = "\n".join(f"  - {m.id}: {m.description}" for m in data.video_modes)
+    shoot = "\n".join(f"  - {m.id}: {m.description}" for m in data.photoshoot_modes)
+    return f"Video modes (default ugc):\n{video}\nPhotoshoot modes:\n{shoot}"
+
+
+DESCRIPTION = f"""Make a Marketing Studio ad (video or still) or a product photoshoot, and wait for it (bounded),
+with progress. A product page URL alone gives a finished vertical 15 s UGC video (Click-to-Ad).
+
+Product: product_url (the shop or App Store page; read by Marketing Studio), product_photos (used
+as they are by stills and photoshoots; a video needs them made into a product, which Higgsfield
+currently refuses, so prefer the URL), or product_id (see action 'list_products').
+Avatar (optional; UGC modes cast someone themselves): avatar (a preset's name, or words like
+'female, fitness'; see 'list_avatars'), avatar_photo (makes a custom avatar from a face photo),
+or avatar_character (a character from the library). hook and setting (by name, see 'list_hooks'
+and 'list_settings') only with UGC-family modes, never with ad_reference_id. Choose the mode from
+the user's words; a few words also work as mode.
+{_mode_lines()}
+Results come back with their URL, local file and a preview; a job still running when the wait
+ends comes back as pending (collect it with `jobs`); a photoshoot waits for its images itself.
+Refusals happen before anything is spent."""
 
 
 def register(server: MCPServer, services: Services) -> None:
-    """Nothing is registered yet: `marketing_ad` is being built."""
+    studio = MarketingStudio(services.production)
+    settings = services.settings
+
+    @server.tool(
+        title="Marketing Studio ads and product photoshoots",
+        description=DESCRIPTION,
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
+        ),
+    )
+    async def marketing_ad(
+        ctx: Context,
+        asked: Annotated[ElicitationResult[ProductLink], Resolve(ask_for_product)],
+        action: Annotated[
+            Action, Field(description="create an ad, or list the account's products, avatars, hooks or settings.")
+        ] = "create",
+        kind: Annotated[
+            AdKind, Field(description="video (default), image (a still ad), or photoshoot (brand product visuals).")
+        ] = "video",
+        product_url: Annotated[str | None, Field(description="The product's web page (shop or App Store).")] = None,
+        product_photos: Annotated[list[Media] | None, Field(description="Photos of the product.")] = None,
+        product_title: Annotated[str | None, Field(description="Product name, with product_photos.")] = None,
+        product_description: Annotated[str | None, Field(description="Product text, with product_photos.")] = None,
+        product_id: Annotated[str | None, Field(description="An existing Marketing Studio product id.")] = None,
+        prompt: Annotated[
+            str | None, Field(description="What the ad should say or show; optional for video and image.")
+        ] = None,
+        mode: Annotated[
+            str | None, Field(description="A video or photoshoot mode id (see the description), or a few words.")
+        ] = None,
+        avatar: Annotated[str | None, Field(description="Preset avatar: a name or words (gender, style).")] = None,
+        avatar_photo: Annotated[Media | None, Field(description="A face photo to make a custom avatar.")] = None,
+        avatar_character: Annotated[str | None, Field(description="A character from the library.")] = None,
+        avatar_name: Annotated[str | None, Field(description="Name for a custom avatar from avatar_photo.")] = None,
+        hook: Annotated[str | None, Field(description="Opening hook, by name or id (video, UGC modes).")] = None,
+        setting: Annotated[str | None, Field(description="Filming setting, by name or id (video, UGC modes).")] = None,
+        ad_reference_id: Annotated[str | None, Field(description="An ad reference id (not with hook/setting).")] = None,
+        duration: Annotated[int | None, Field(ge=4, description="Video seconds (4 or more).")] = None,
+        aspect_ratio: Annotated[str | None, Field(description="e.g. 9:16 vertical, 16:9, 1:1, 4:5.")] = None,
+        resolution: Annotated[str | None, Field(description="Video 480p/720p; image 1k/2k/4k.")] = None,
+        generate_audio: Annotated[bool | None, Field(description="Video: generate sound.")] = None,
+        count: Annotated[int | None, Field(ge=1, le=10, description="How many (photoshoot: 1-10 images).")] = None,
+        reference_images: Annotated[list[Media] | None, Field(description="Extra reference images.")] = None,
+        params: Annotated[dict[str, object] | None, Field(description="Other model parameters.")] = None,
+        wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+    ) -> Annotated[CallToolResult, MarketingResult]:
+        try:
+            if action != "create":
+                listed = await studio.listing(action)
+                return tool_result(MarketingResult(**listed.model_dump()), [_list_text(listed)])
+            if isinstance(asked, AcceptedElicitation) and asked.data.product_url.strip():
+                product_url = check_product_url(asked.data.product_url)
+            elif not isinstance(asked, AcceptedElicitation):  # declined or cancelled: still the one thing missing
+                raise missing_product_error(kind)
+            request = AdRequest(
+                kind=kind,
+                prompt=prompt,
+                product_url=product_url,
+                product_photos=product_photos or [],
+                product_title=product_title,
+                product_description=product_description,
+                product_id=product_id,
+                avatar=avatar,
+                avatar_photo=avatar_photo,
+                avatar_character=avatar_character,
+                avatar_name=avatar_name,
+                mode=mode,
+                hook=hook,
+                setting=setting,
+                ad_reference_id=ad_reference_id,
+                duration=duration,
+                aspect_ratio=aspect_ratio,
+                resolution=resolution,
+                generate_audio=generate_audio,
+                count=count,
+                reference_images=reference_images or [],
+                params=dict(params or {}),
+            )
+            result = await studio.create(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
+        except HiggsfieldError as exc:
+            raise fail(exc) from exc
+        _raise_if_all_failed(result)
+        blocks = await content_for(result, settings)
+        return tool_result(MarketingResult(**result.model_dump()), _with_headline(result, blocks))
+
+
+def _with_headline(result: AdResult, blocks: list[ContentBlock]) -> list[ContentBlock]:
+    """The summary block of `content_for`, led by what was made and followed by any notes."""
+    first = blocks[0]
+    summary = first.text if isinstance(first, TextContent) else ""
+    lines = [headline(result), summary, *result.notes]
+    return [TextContent(type="text", text="\n".join(line for line in lines if line)), *blocks[1:]]
+
+
+def _list_text(result: AdResult) -> TextContent:
+    lines: list[str] = []
+    if result.products:
+        lines.append(f"{len(result.products)} product(s):")
+        for p in result.products:
+            where = f" — {p.url}" if p.url else ""
+            state = "" if p.status == "completed" else f" ({p.status}{': ' + p.fail_reason if p.fail_reason else ''})"
+            lines.append(f"- {p.name}{where}{state}")
+    if result.avatars:
+        lines.append(f"{len(result.avatars)} avatar(s):")
+    for avatar in result.avatars:
+        details = ", ".join(x for x in [avatar.type, avatar.gender or "", ", ".join(avatar.tags)] if x)
+        lines.append(f"- {avatar.name or 'unnamed'} ({details})")
+    for label, items in (("hook", result.hooks), ("setting", result.settings)):
+        if items:
+            lines.append(f"{len(items)} {label}(s):")
+            lines += [f"- {i.name}: {i.prompt}" if i.prompt else f"- {i.name}" for i in items]
+    return TextContent(type="text", text="\n".join(lines) or "Nothing to list yet.")
+
+
+def _raise_if_all_failed(result: AdResult) -> None:
+    """Every job ended without a result: an error the user must act on, as `generate` reports it."""
+    if not result.jobs or any(j.state in ("completed", "pending") for j in result.jobs):
+        return
+    job = result.jobs[0]
+    reason = f" ({job.fail_reason})" if job.fail_reason else ""
+    advice: dict[str, str] = {
+        "nsfw": "It was blocked by the content filter: rephrase without sexual or graphic content.",
+        "ip_detected": "It was blocked for resembling protected IP: describe an original product and presenter.",
+    }
+    text = advice.get(job.state, "Change the prompt or inputs and try again; nothing was retried.")
+    raise ToolError(f"The ad ended as {job.state.replace('_', ' ')}{reason}. {text}")

@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 READ_TIMEOUT = 60.0
 SUBMIT_TIMEOUT = 300.0
 """Submits upload local media first, which can take a while on a slow link."""
+PRODUCT_FETCH_TIMEOUT = 150.0
+"""`products fetch --wait` polls for up to its own default of 90 s (contract §5.11); leave room past that."""
+PHOTOSHOOT_TIMEOUT = 11 * 60.0
+"""`product-photoshoot create` waits for its images itself, up to the CLI's default `--wait-timeout` of 10m."""
 
 MEDIA_FLAGS: dict[str, str] = {
     "image": "--image",
@@ -214,8 +218,22 @@ class HiggsfieldCLI:
     async def list_products(self) -> list[Product]:
         return [_model(Product, p) for p in _items(await self.run_json(["marketing-studio", "products", "list"]))]
 
-    async def fetch_product(self, url: str) -> Product:
-        return _model(Product, await self.run_json(["marketing-studio", "products", "fetch", "--url", url]))
+    async def fetch_product(self, url: str, *, wait: bool = False) -> Product:
+        """Import a product from its page. With `wait`, the CLI polls until it is completed or failed.
+
+        The backend dedupes by URL, so fetching the same page again returns the same product.
+        """
+        args = ["marketing-studio", "products", "fetch", "--url", url, *(["--wait"] if wait else [])]
+        return _model(Product, await self.run_json(args, timeout=PRODUCT_FETCH_TIMEOUT if wait else READ_TIMEOUT))
+
+    async def fetch_webproduct(self, url: str, *, wait: bool = False) -> Product:
+        """An App Store (or other web product) page, which Marketing Studio keeps apart from shop products."""
+        args = ["marketing-studio", "webproducts", "fetch", "--url", url, *(["--wait"] if wait else [])]
+        return _model(Product, await self.run_json(args, timeout=PRODUCT_FETCH_TIMEOUT if wait else READ_TIMEOUT))
+
+    async def list_webproducts(self) -> list[Product]:
+        payload = await self.run_json(["marketing-studio", "webproducts", "list"])
+        return [_model(Product, p) for p in _items(payload)]
 
     async def create_product(self, title: str, *, description: str | None, upload_ids: Sequence[str]) -> Product:
         args = ["marketing-studio", "products", "create", "--title", title]
@@ -229,6 +247,34 @@ class HiggsfieldCLI:
         """Marketing Studio `hooks` or `settings`."""
         args = ["marketing-studio", which, "list", *(["--search", search] if search else [])]
         return [_model(SetupItem, i) for i in _items(await self.run_json(args))]
+
+    # -- product photoshoot ---------------------------------------------------------------------------
+
+    async def product_photoshoot(
+        self,
+        mode: str,
+        prompt: str,
+        *,
+        images: Sequence[str] = (),
+        count: int | None = None,
+        aspect_ratio: str | None = None,
+    ) -> list[Job]:
+        """Run `product-photoshoot create`, which enhances the prompt, submits `gpt_image_2` jobs and waits for them.
+
+        It returns the finished job objects; a job that did not complete makes the CLI fail
+        (`Job ended with status ...`), which surfaces as the matching `JobError`.
+        """
+        args = ["product-photoshoot", "create", "--mode", mode, "--prompt", prompt]
+        for image in images:
+            args += ["--image", image]
+        if count is not None:
+            args += ["--count", str(count)]
+        if aspect_ratio is not None:
+            args += ["--aspect_ratio", aspect_ratio]
+        jobs = _parsed(parse_jobs, await self.run_json(args, timeout=PHOTOSHOOT_TIMEOUT))
+        if not jobs:
+            raise GarbledOutput("product-photoshoot create answered with no jobs")
+        return jobs
 
 
 # --- helpers ---------------------------------------------------------------------------------------

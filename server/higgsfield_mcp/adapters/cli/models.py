@@ -293,14 +293,40 @@ class SoulReference(Wire):
         return self.status in TERMINAL_STATUSES
 
 
+PRODUCT_TERMINAL_STATUSES = frozenset({"completed", "failed"})
+"""A product fetch is done in either; any other status (queued, in_progress, …) means still reading the page."""
+
+
 class Product(Wire):
+    """A Marketing Studio product or web product (App Store page); both print the same core fields."""
+
     id: str
     title: str | None = None
     status: str = "completed"
     url: str | None = Field(default=None, validation_alias=AliasChoices("url", "scrape_url", "source_url"))
     domain: str | None = Field(default=None, validation_alias=AliasChoices("scrape_url_domain", "domain"))
+    description: str | None = None
     medias: list[Any] = Field(default_factory=list)
-    fail_reason: str | None = None
+    fail_reason: str | None = Field(default=None, validation_alias=AliasChoices("fail_reason", "error"))
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str:
+        return str(value or "completed").strip().lower()
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in PRODUCT_TERMINAL_STATUSES
+
+    @property
+    def image_urls(self) -> list[str]:
+        """The product's pictures: `medias` entries as `{url, type}` objects or bare URLs."""
+        urls: list[str] = []
+        for media in self.medias:
+            url = media.get("url") if isinstance(media, dict) else media
+            if isinstance(url, str) and url.startswith(("https://", "http://")):
+                urls.append(url)
+        return list(dict.fromkeys(urls))
 
 
 class Avatar(Wire):
@@ -309,6 +335,14 @@ class Avatar(Wire):
     type: str = "preset"
     gender: str | None = None
     tags: list[str] = Field(default_factory=list)
+    image_url: str | None = Field(default=None, validation_alias=AliasChoices("image_url", "thumbnail_url"))
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return [str(t) for t in value] if isinstance(value, list) else []
 
 
 class SetupItem(Wire):

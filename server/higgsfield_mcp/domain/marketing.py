@@ -1,0 +1,836 @@
+"""Marketing Studio ads and product photoshoots, without MCP.
+
+One request (`AdRequest`) becomes a finished ad in a fixed order, cheapest and most
+refusable first, so that a request that cannot work costs nothing:
+
+1. `plan_ad`: pure checks (a hook or setting never together with an ad reference, fields
+   that do not apply to the kind, the mode from its id or the user's words, local files
+   through the media policy). Nothing has been called yet.
+2. The scalar parameters against the model's live schema (`build_call`), still free.
+3. Free Marketing Studio calls: hooks and settings by name, a preset avatar, the product
+   (fetched from its page and waited for), and only then a custom avatar (from a photo or
+   a library character), since that one is a lasting entity in the user's account.
+4. The one paid call: `generate create` through `Production.generate` (journal, poller,
+   downloads, previews, like `generate`), or `product-photoshoot create`, which waits by
+   itself and whose finished jobs are then journaled with `Production.record_finished`.
+
+The modes and their plain-language descriptions are data in `skill/marketing.json`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import anyio
+from pydantic import BaseModel, Field
+
+from ..adapters.cli.errors import (
+    CLITimeout,
+    GarbledOutput,
+    HiggsfieldError,
+    InvalidValues,
+    MissingParams,
+    ValidationError,
+)
+from ..adapters.cli.models import SetupItem
+from ..adapters.downloads import DownloadFailed, DownloadRefused, download
+from ..adapters.media_policy import MediaInput, resolve_media_input
+from ..bundle import bundle_path
+from ..config import Settings
+from .avatars import (
+    AvatarView,
+    avatar_from_character,
+    avatar_from_photo,
+    base_name,
+    front_reference_path,
+    has_phrase,
+    open_library,
+    preset_avatar,
+    words,
+)
+from .generation import GenerateRequest, build_call
+from .production import Outcome, Production, Progress
+from .products import (
+    NOTHING_SPENT,
+    ProductView,
+    check_photos,
+    check_product_url,
+    list_products,
+    product_by_id,
+    product_from_photos,
+    product_from_url,
+    title_from_file,
+)
+
+AdKind = Literal["video", "image", "photoshoot"]
+Action = Literal["create", "list_products", "list_avatars", "list_hooks", "list_settings"]
+
+VIDEO_MODEL = "marketing_studio_video"
+IMAGE_MODEL = "marketing_studio_image"
+PHOTOSHOOT_MODEL = "gpt_image_2"
+"""What `product-photoshoot create` submits to after its prompt enhancer (contract §5.12)."""
+
+REFERENCE_DOWNLOAD_SECONDS = 120.0
+_UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.IGNORECASE)
+
+
+# --- the data: skill/marketing.json ------------------------------------------------------------------
+
+
+class Mode(BaseModel):
+    """A Marketing Studio video mode or a photoshoot mode, with what it is for in plain words."""
+
+    id: str
+    label: str
+    description: str
+    setup_items: bool = Field(False, description="Takes hooks and settings (the UGC family).")
+    priority: int = Field(0, description="1: names a deliverable (pin, banner…), beats words about the scene.")
+    aliases: list[str] = Field(default_factory=list, description="Older or shorter slugs that mean this mode.")
+    words: list[str] = Field(default_factory=list, description="What people say when they mean it.")
+
+
+class ClickToAd(BaseModel):
+    mode: str
+    duration: int
+    aspect_ratio: str
+
+
+class VideoDefaults(BaseModel):
+    model: str
+    default_mode: str
+    min_duration: int
+    aspect_ratios: list[str]
+    resolutions: list[str]
+    click_to_ad: ClickToAd
+
+
+class PhotoshootDefaults(BaseModel):
+    default_mode: str
+    max_count: int
+    aspect_ratios: list[str]
+
+
+class MarketingData(BaseModel):
+    video: VideoDefaults
+    photoshoot: PhotoshootDefaults
+    video_modes: list[Mode]
+    photoshoot_modes: list[Mode]
+
+    def modes(self, kind: AdKind) -> list[Mode]:
+        return self.photoshoot_modes if kind == "photoshoot" else self.video_modes if kind == "video" else []
+
+    def default_mode(self, kind: AdKind) -> Mode | None:
+        wanted = self.photoshoot.default_mode if kind == "photoshoot" else self.video.default_mode
+        return next((m for m in self.modes(kind) if m.id == wanted), None)
+
+
+@functools.cache
+def marketing_data() -> MarketingData:
+    """The bundled modes and defaults (read once)."""
+    text = bundle_path("skill", "marketing.json").read_text(encoding="utf-8")
+    return MarketingData.model_validate(json.loads(text))
+
+
+# --- modes from words ----------------------------------------------------------------------------------
+
+
+def find_mode(modes: Sequence[Mode], text: str) -> Mode | None:
+    """The mode whose id or alias this is (`ugc_unboxing`, `Unboxing`, `hyper_motion`, `tv-spot`)."""
+    key = words(text).strip().replace(" ", "_")
+    for mode in modes:
+        if key == mode.id or key in mode.aliases or key == words(mode.label).strip().replace(" ", "_"):
+            return mode
+    return None
+
+
+def choose_mode(text: str, modes: Sequence[Mode], *, default: str | None = None) -> Mode | None:
+    """The mode a person's words point to, or None when they name none.
+
+    A mode naming a deliverable (priority 1: a pin, a banner) beats words about the scene;
+    then the longest matching phrase wins ("pro try on" beats "try on"), and ties go to
+    the list's order. The default mode's words ("phone-filmed", "casual") describe the
+    whole UGC family, so they choose it only when no more specific mode matched:
+    "phone-filmed unboxing" is an unboxing.
+    """
+    exact = find_mode(modes, text)
+    if exact is not None:
+        return exact
+    best: tuple[int, int, int, int] | None = None
+    chosen: Mode | None = None
+    for order, mode in enumerate(modes):
+        phrases = [*mode.words, mode.label, *(a.replace("_", " ") for a in mode.aliases)]
+        score = max((len(words(p).split()) for p in phrases if has_phrase(text, p)), default=0)
+        key = (0 if mode.id == default else 1, mode.priority, score, -order)
+        if score and (best is None or key > best):
+            best, chosen = key, mode
+    return chosen
+
+
+def resolve_mode(kind: AdKind, given: str | None, *, prompt: str | None = None) -> Mode | None:
+    """The mode for this request: the one named (id, alias or words), else the default.
+
+    A photoshoot without a mode picks one from the prompt's words (as the photoshoot skill
+    does); a video keeps the default `ugc` rather than guess from a prompt. Words that fit
+    no mode are an error listing the modes, since a silent default would ignore the user.
+    """
+    data = marketing_data()
+    modes = data.modes(kind)
+    default = data.default_mode(kind)
+    if given is None or not given.strip():
+        if kind == "photoshoot" and prompt:
+            return choose_mode(prompt, modes, default=default.id if default else None) or default
+        return default
+    chosen = choose_mode(given, modes, default=default.id if default else None)
+    if chosen is None:
+        raise InvalidValues(
+            f"Invalid values: mode={given.strip()} (no {kind} mode fits those words)",
+            param="mode",
+            value=given.strip(),
+            allowed=[m.id for m in modes],
+            remedy="Use one of: " + "; ".join(f"{m.id} ({m.description})" for m in modes) + ". " + NOTHING_SPENT,
+        )
+    return chosen
+
+
+# --- the request and its checks -------------------------------------------------------------------------
+
+
+class AdRequest(BaseModel):
+    """Everything `marketing_ad` can be asked to make; see the tool for what each field means."""
+
+    kind: AdKind = "video"
+    prompt: str | None = None
+    product_url: str | None = None
+    product_photos: list[str] = Field(default_factory=list)
+    product_title: str | None = None
+    product_description: str | None = None
+    product_id: str | None = None
+    avatar: str | None = None
+    avatar_photo: str | None = None
+    avatar_character: str | None = None
+    avatar_name: str | None = None
+    mode: str | None = None
+    hook: str | None = None
+    setting: str | None = None
+    ad_reference_id: str | None = None
+    duration: int | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    generate_audio: bool | None = None
+    count: int | None = Field(default=None, ge=1, le=10)
+    reference_images: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+NOT_FOR: dict[AdKind, tuple[str, ...]] = {
+    "video": (),
+    "image": ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio"),
+    "photoshoot": (
+        "avatar",
+        "avatar_photo",
+        "avatar_character",
+        "hook",
+        "setting",
+        "ad_reference_id",
+        "duration",
+        "generate_audio",
+        "resolution",
+        "params",
+    ),
+}
+"""Inputs a kind cannot use; given anyway, they are refused rather than silently dropped."""
+
+WHY_NOT: dict[AdKind, str] = {
+    "video": "",
+    "image": "a still ad takes a prompt, a product, an avatar, aspect_ratio and resolution",
+    "photoshoot": "a photoshoot takes a product, a prompt, a mode, count and aspect_ratio; it casts its own "
+    "models and always renders at 2k",
+}
+
+
+class AdPlan(BaseModel):
+    """A request that passed every check that needs no call: what to do, with local files already vetted."""
+
+    request: AdRequest
+    mode: Mode | None
+    click_to_ad: bool = False
+    product_photos: list[MediaInput] = Field(default_factory=list)
+    avatar_photo: MediaInput | None = None
+    references: list[MediaInput] = Field(default_factory=list)
+
+
+def refuse_conflicts(request: AdRequest) -> None:
+    """Inputs that can never go together; checked first, even before asking the user for anything."""
+    if request.ad_reference_id and (request.hook or request.setting):
+        raise ValidationError(
+            "A hook or setting cannot be combined with an ad reference",
+            remedy="Marketing Studio takes either an ad reference or a hook/setting: drop one of them. "
+            + NOTHING_SPENT,
+        )
+
+
+def plan_ad(request: AdRequest, roots: Sequence[Path]) -> AdPlan:
+    """Refuse anything that cannot work, before a single CLI call; the order follows what a user fixes first."""
+    refuse_conflicts(request)
+    kind = request.kind
+    for name in NOT_FOR[kind]:
+        if getattr(request, name) not in (None, [], {}, ""):
+            raise ValidationError(
+                f"{name} does not apply to a {kind}",
+                remedy=f"Drop {name}: {WHY_NOT[kind]}. " + NOTHING_SPENT,
+            )
+    _one_of(request, ("product_url", "product_photos", "product_id"), "product")
+    _one_of(request, ("avatar", "avatar_photo", "avatar_character"), "avatar")
+
+    mode = resolve_mode(kind, request.mode, prompt=request.prompt)
+    if (request.hook or request.setting) and mode is not None and not mode.setup_items:
+        fits = [m for m in marketing_data().video_modes if m.setup_items]
+        raise InvalidValues(
+            f"Invalid values: mode={mode.id} (hooks and settings work only with the UGC modes)",
+            param="mode",
+            value=mode.id,
+            allowed=[m.id for m in fits],
+            remedy=f"Use one of: {', '.join(m.id for m in fits)} with a hook or setting, or drop the hook/setting "
+            f"for {mode.label}. " + NOTHING_SPENT,
+        )
+    data = marketing_data()
+    if kind == "video" and request.duration is not None and request.duration < data.video.min_duration:
+        raise InvalidValues(
+            f"Invalid values: duration={request.duration} (allowed: >= {data.video.min_duration})",
+            param="duration",
+            value=str(request.duration),
+            allowed=[f">= {data.video.min_duration}"],
+        )
+    allowed_ratios = data.photoshoot.aspect_ratios
+    if kind == "photoshoot" and request.aspect_ratio and request.aspect_ratio not in allowed_ratios:
+        raise InvalidValues(
+            f"Invalid values: aspect_ratio={request.aspect_ratio} (allowed: {', '.join(allowed_ratios)})",
+            param="aspect_ratio",
+            value=request.aspect_ratio,
+            allowed=allowed_ratios,
+        )
+    if request.product_url:
+        check_product_url(request.product_url)
+
+    product_photos = check_photos(request.product_photos, roots)
+    avatar_photo = None
+    if request.avatar_photo:
+        [avatar_photo] = check_photos([request.avatar_photo], roots, param="avatar_photo")
+        if avatar_photo.kind != "path":
+            raise InvalidValues(
+                f"Invalid values: avatar_photo={request.avatar_photo} (an id, not a photo file)",
+                param="avatar_photo",
+                value=request.avatar_photo,
+                remedy="Give the path of a photo of the presenter's face: making an avatar needs the file itself. "
+                + NOTHING_SPENT,
+            )
+    references = [resolve_media_input(value, roots) for value in request.reference_images]
+    click = (
+        kind == "video"
+        and bool(request.product_url)
+        and not any(
+            (
+                request.prompt,
+                request.avatar,
+                request.avatar_photo,
+                request.avatar_character,
+                request.hook,
+                request.setting,
+                request.ad_reference_id,
+                request.reference_images,
+            )
+        )
+    )
+    return AdPlan(
+        request=request,
+        mode=mode,
+        click_to_ad=click,
+        product_photos=product_photos,
+        avatar_photo=avatar_photo,
+        references=references,
+    )
+
+
+def _one_of(request: AdRequest, names: tuple[str, ...], what: str) -> None:
+    given = [n for n in names if getattr(request, n) not in (None, [], "")]
+    if len(given) > 1:
+        raise ValidationError(
+            f"More than one {what} was given ({', '.join(given)})",
+            remedy=f"Give the {what} one way only: one of {', '.join(names)}. " + NOTHING_SPENT,
+        )
+
+
+def missing_product(request: AdRequest) -> bool:
+    """True when the one essential thing, the product, is missing (a photoshoot may describe it in words)."""
+    if request.product_url or request.product_photos or request.product_id:
+        return False
+    return not (request.kind == "photoshoot" and request.prompt and request.prompt.strip())
+
+
+def missing_product_error(kind: AdKind) -> MissingParams:
+    other = "product_photos (or describe the product in prompt)" if kind == "photoshoot" else "product_photos"
+    return MissingParams(
+        "The product is missing: there is nothing to make the ad about",
+        params=["product_url"],
+        remedy=f"Give the product's web page as product_url (or {other}, or a product_id from action "
+        "'list_products'). " + NOTHING_SPENT,
+    )
+
+
+# --- building the generation requests ------------------------------------------------------------------
+
+
+def video_request(
+    plan: AdPlan,
+    product: ProductView | None,
+    avatar: AvatarView | None,
+    *,
+    hook_id: str | None = None,
+    setting_id: str | None = None,
+) -> GenerateRequest:
+    """The `marketing_studio_video` request. Arrays (product ids, avatars) stay lists: the CLI adapter
+    writes them to `@file.json` (contract §5.1).
+
+    Click-to-Ad (a URL and nothing else) follows the skill's shape: the page URL itself with
+    mode ugc, 15 s, vertical; otherwise the product goes by id, as a web product for App
+    Store pages.
+    """
+    request = plan.request
+    params: dict[str, Any] = dict(request.params)
+    duration, aspect_ratio = request.duration, request.aspect_ratio
+    if plan.mode is not None:
+        params["mode"] = plan.mode.id
+    if plan.click_to_ad and product is not None:
+        defaults = marketing_data().video.click_to_ad
+        params["url"] = product.url or request.product_url
+        params.setdefault("mode", defaults.mode)
+        duration = duration if duration is not None else defaults.duration
+        aspect_ratio = aspect_ratio or defaults.aspect_ratio
+    elif product is not None:
+        params["web_product_ids" if product.web else "product_ids"] = [product.id]
+    if avatar is not None:
+        params["avatars"] = [avatar.as_param()]
+    for name, value in (
+        ("hook_id", hook_id),
+        ("setting_id", setting_id),
+        ("ad_reference_id", request.ad_reference_id),
+        ("generate_audio", request.generate_audio),
+    ):
+        if value is not None:
+            params[name] = value
+    return GenerateRequest(
+        prompt=request.prompt,
+        model=VIDEO_MODEL,
+        aspect_ratio=aspect_ratio,
+        resolution=request.resolution,
+        duration=duration,
+        count=request.count,
+        reference_images=list(request.reference_images),
+        params=params,
+    )
+
+
+def image_request(plan: AdPlan, references: Sequence[str], prompt: str) -> GenerateRequest:
+    """The `marketing_studio_image` request: the product and the presenter go in as reference images."""
+    request = plan.request
+    return GenerateRequest(
+        prompt=prompt,
+        model=IMAGE_MODEL,
+        aspect_ratio=request.aspect_ratio,
+        resolution=request.resolution,
+        count=request.count,
+        reference_images=list(references),
+        params=dict(request.params),
+    )
+
+
+def default_prompt(kind: AdKind, product_name: str | None, avatar_name: str | None) -> str | None:
+    """A short brief when the user gave none; the backend (and the photoshoot's enhancer) expands it."""
+    if not product_name:
+        return None
+    if kind == "photoshoot":
+        return product_name
+    who = f", presented by {avatar_name}" if avatar_name else ""
+    return f"A polished ad image of {product_name}{who}"
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+class SetupItemView(BaseModel):
+    """A hook (the ad's opening) or a setting (where it is filmed)."""
+
+    id: str
+    name: str | None = None
+    prompt: str | None = None
+
+    @classmethod
+    def of(cls, item: SetupItem) -> SetupItemView:
+        return cls(id=item.id, name=item.name, prompt=item.prompt)
+
+
+class AdResult(Outcome):
+    """An ad or photoshoot with its jobs, or one of the lists (products, avatars, hooks, settings)."""
+
+    kind: AdKind | None = None
+    mode: str | None = None
+    mode_label: str | None = None
+    click_to_ad: bool = False
+    product: ProductView | None = None
+    product_name: str | None = Field(None, description="What the ad is about, also for photos-only products.")
+    avatar: AvatarView | None = None
+    hook: SetupItemView | None = None
+    setting: SetupItemView | None = None
+    params: dict[str, Any] = Field(default_factory=dict, description="The parameters sent.")
+    notes: list[str] = Field(default_factory=list, description="Things worth telling the user.")
+    products: list[ProductView] = Field(default_factory=list)
+    avatars: list[AvatarView] = Field(default_factory=list)
+    hooks: list[SetupItemView] = Field(default_factory=list)
+    settings: list[SetupItemView] = Field(default_factory=list)
+
+
+def headline(result: AdResult) -> str:
+    """One line saying what was made, in the user's terms (no ids)."""
+    if result.kind == "photoshoot":
+        count = len(result.jobs)
+        text = f"Product photoshoot ({result.mode_label or 'photos'}, {count} image{'s' if count != 1 else ''})"
+    elif result.kind == "image":
+        text = "Ad image"
+    else:
+        text = f"{result.mode_label or 'Marketing'} video ad"
+    if result.product_name:
+        text += f" for {_plain(result.product_name)}"
+    if result.avatar is not None:
+        text += f" with {_plain(result.avatar.name) or 'a custom avatar'}"
+    extras = [f"hook “{_plain(s.name)}”" for s in (result.hook,) if s] + [
+        f"setting “{_plain(s.name)}”" for s in (result.setting,) if s
+    ]
+    if extras:
+        text += f" ({', '.join(extras)})"
+    if result.click_to_ad:
+        text += " — Click-to-Ad from the product page"
+    return text + "."
+
+
+def _plain(name: str | None) -> str:
+    return (name or "").strip()
+
+
+def match_setup_item(items: Sequence[SetupItem], query: str, which: str) -> SetupItem:
+    """A hook or setting by id, by name, or by the words of its name and prompt; else an error listing them."""
+    text = query.strip()
+    for item in items:
+        if item.id.lower() == text.lower():
+            return item
+    wanted = words(text).strip()
+    for item in items:
+        if wanted and wanted == base_name(item.name):
+            return item
+    named = [i for i in items if base_name(i.name) and has_phrase(text, base_name(i.name))]
+    if named:
+        return named[0]
+    best, best_score = None, 0
+    asked = set(words(text).split())
+    for item in items:
+        score = len(asked & set(words(f"{item.name} {item.prompt}").split()) - _STOP_WORDS)
+        if score > best_score:
+            best, best_score = item, score
+    if best is None:
+        names = [i.name for i in items if i.name]
+        raise InvalidValues(
+            f"Invalid values: {which[:-1]}={text} (no {which[:-1]} matches)",
+            param=which[:-1],
+            value=text,
+            allowed=names,
+            remedy=f"Pick one of: {', '.join(names) or '(none)'}; or leave it out. " + NOTHING_SPENT,
+        )
+    return best
+
+
+_STOP_WORDS = frozenset({"a", "an", "the", "with", "and", "of", "in", "on", "to", "for", "my", "our", "it"})
+
+
+# --- the service -------------------------------------------------------------------------------------------
+
+
+class MarketingStudio:
+    """What `marketing_ad` does: the plan, the free Marketing Studio calls, then one paid submit."""
+
+    def __init__(self, production: Production) -> None:
+        self.production = production
+        self.cli = production.cli
+        self.settings: Settings = production.settings
+
+    # -- lists ------------------------------------------------------------------------------------------
+
+    async def listing(self, action: Action) -> AdResult:
+        """The account's products, avatars, hooks or settings, for choosing before making an ad."""
+        if action == "list_products":
+            return AdResult(jobs=[], products=await list_products(self.cli))
+        if action == "list_avatars":
+            return AdResult(jobs=[], avatars=[AvatarView.of(a) for a in await self.cli.list_avatars()])
+        which = "hooks" if action == "list_hooks" else "settings"
+        items = [SetupItemView.of(i) for i in await self.cli.list_setup_items(which)]
+        return AdResult(jobs=[], hooks=items) if which == "hooks" else AdResult(jobs=[], settings=items)
+
+    # -- making an ad -----------------------------------------------------------------------------------
+
+    async def create(
+        self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> AdResult:
+        started = time.monotonic()
+        if missing_product(request):
+            raise missing_product_error(request.kind)
+        plan = plan_ad(request, self.settings.media_roots)
+        if request.kind != "photoshoot":
+            await self._check_against_model(plan)
+        hook = await self._setup_item("hooks", request.hook) if request.hook else None
+        setting = await self._setup_item("settings", request.setting) if request.setting else None
+        avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None  # free: before the fetch
+        notes: list[str] = []
+        product = await self._product(plan, progress)
+        bound = self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+
+        def remaining() -> float:
+            return max(0.0, bound - (time.monotonic() - started))
+
+        if request.kind == "video":
+            avatar = avatar or await self._custom_avatar(plan)
+            generate = video_request(
+                plan, product, avatar, hook_id=hook.id if hook else None, setting_id=setting.id if setting else None
+            )
+            outcome = await self.production.generate(generate, wait_seconds=remaining(), progress=progress)
+            params = generate.params
+        elif request.kind == "image":
+            avatar, references = await self._image_references(plan, product, avatar, notes)
+            prompt = request.prompt or default_prompt("image", _name_of(plan, product), _avatar_name(avatar))
+            generate = image_request(plan, references, prompt or "")
+            outcome = await self.production.generate(generate, wait_seconds=remaining(), progress=progress)
+            params = {"prompt": prompt, **generate.params, "reference_images": references}
+        else:
+            outcome, params = await self._photoshoot(plan, product, notes, progress)
+        return AdResult(
+            **outcome.model_dump(),
+            kind=request.kind,
+            mode=plan.mode.id if plan.mode else None,
+            mode_label=plan.mode.label if plan.mode else None,
+            click_to_ad=plan.click_to_ad,
+            product=product,
+            product_name=_name_of(plan, product),
+            avatar=avatar,
+            hook=SetupItemView.of(hook) if hook else None,
+            setting=SetupItemView.of(setting) if setting else None,
+            params=params,
+            notes=notes,
+        )
+
+    async def _check_against_model(self, plan: AdPlan) -> None:
+        """The scalar parameters against the model's live schema, before any Marketing Studio call.
+
+        Product and avatar are not known yet, so they are left out; placeholders stand in
+        for ids the schema only types as strings.
+        """
+        model_id = VIDEO_MODEL if plan.request.kind == "video" else IMAGE_MODEL
+        model = await self.production.catalogues.model(self.cli, model_id)
+        if plan.request.kind == "video":
+            sample = video_request(
+                plan,
+                ProductView(id="-", url=plan.request.product_url) if plan.click_to_ad else None,
+                None,
+                hook_id="-" if plan.request.hook else None,
+                setting_id="-" if plan.request.setting else None,
+            )
+        else:
+            sample = image_request(plan, plan.request.reference_images, plan.request.prompt or "-")
+        build_call(sample, model, self.settings)
+
+    async def _setup_item(self, which: str, query: str) -> SetupItem:
+        items = await self.cli.list_setup_items(which)
+        try:
+            return match_setup_item(items, query, which)
+        except InvalidValues:
+            if _UUID.fullmatch(query.strip()):
+                raise
+            searched = await self.cli.list_setup_items(which, search=query.strip())
+            if searched:
+                return searched[0]
+            raise
+
+    async def _product(self, plan: AdPlan, progress: Progress | None) -> ProductView | None:
+        request = plan.request
+        if request.product_url:
+            async with ticking(progress, "Reading the product page…"):
+                return await product_from_url(
+                    self.cli,
+                    request.product_url,
+                    timeout=self.settings.wait_seconds,
+                    poll_seconds=max(self.settings.poll_seconds, 0.2),
+                )
+        if request.product_id:
+            return await product_by_id(self.cli, request.product_id)
+        if plan.product_photos and request.kind == "video":
+            return await product_from_photos(
+                self.cli, plan.product_photos, title=request.product_title, description=request.product_description
+            )
+        return None  # photos for a still or a photoshoot go in as references; or a photoshoot from words
+
+    async def _custom_avatar(self, plan: AdPlan) -> AvatarView | None:
+        """A custom avatar made now, once the product is known to be fine (it is a lasting entity)."""
+        if plan.avatar_photo is not None:
+            return await avatar_from_photo(self.cli, plan.avatar_photo, name=plan.request.avatar_name)
+        if plan.request.avatar_character:
+            return await avatar_from_character(self.cli, self.settings, plan.request.avatar_character)
+        return None  # valid: UGC modes cast a presenter themselves
+
+    async def _image_references(
+        self, plan: AdPlan, product: ProductView | None, preset: AvatarView | None, notes: list[str]
+    ) -> tuple[AvatarView | None, list[str]]:
+        """The product's and the presenter's pictures as reference images for a still ad.
+
+        The image model takes no product or avatar ids, only pictures: local photos go as
+        they are; pictures already on Higgsfield (a fetched product, a preset avatar) are
+        downloaded under the download policy and uploaded; a library character's front
+        reference is uploaded. No avatar entity is created for a still.
+        """
+        request = plan.request
+        references = [m.cli_value for m in plan.product_photos]
+        if product is not None:
+            references += await self._remote_references(product.image_urls[:1], product.name, notes)
+        avatar = preset
+        if avatar is not None:
+            if avatar.image_url:
+                references += await self._remote_references([avatar.image_url], avatar.name or "the avatar", notes)
+        elif plan.avatar_photo is not None and plan.avatar_photo.path is not None:
+            references.append(plan.avatar_photo.cli_value)
+            name = request.avatar_name or plan.avatar_photo.path.stem.replace("_", " ").replace("-", " ").title()
+            avatar = AvatarView(name=name, type="custom", source="photo")
+        elif request.avatar_character:
+            path = front_reference_path(open_library(self.settings), request.avatar_character)
+            references.append((await self.cli.upload(path)).id)
+            avatar = AvatarView(name=request.avatar_character, type="custom", source="character")
+        return avatar, references + [m.cli_value for m in plan.references]
+
+    async def _remote_references(self, urls: Sequence[str], what: str, notes: list[str]) -> list[str]:
+        """Pictures on Higgsfield's CDN as upload ids: the CLI takes local files or ids, never URLs."""
+        if not urls:
+            notes.append(f"Marketing Studio has no picture of {what}; it goes by its name only.")
+        ids: list[str] = []
+        for url in urls:
+            dest = _reference_cache(self.settings, url)
+            try:
+                await download(
+                    url, dest, allowed_hosts=self.settings.download_hosts, timeout=REFERENCE_DOWNLOAD_SECONDS
+                )
+            except (DownloadRefused, DownloadFailed) as exc:
+                notes.append(f"The picture of {what} could not be used as a reference ({exc.message}).")
+                continue
+            ids.append((await self.cli.upload(dest)).id)
+        return ids
+
+    async def _photoshoot(
+        self, plan: AdPlan, product: ProductView | None, notes: list[str], progress: Progress | None
+    ) -> tuple[Outcome, dict[str, Any]]:
+        """`product-photoshoot create`, journaled like a submit: recorded before the call, settled after.
+
+        The command waits for its images itself, so there is nothing to poll: the finished
+        jobs are journaled and their files saved by `Production.record_finished`.
+        """
+        request = plan.request
+        assert plan.mode is not None  # photoshoots always resolve a mode (the default at least)
+        images = [m.cli_value for m in plan.product_photos]
+        if product is not None:
+            images += await self._remote_references(product.image_urls[:1], product.name, notes)
+        images += [m.cli_value for m in plan.references]
+        prompt = request.prompt or default_prompt("photoshoot", _name_of(plan, product), None)
+        if not prompt:
+            raise missing_product_error("photoshoot")
+        params: dict[str, Any] = {"mode": plan.mode.id}
+        if request.count is not None:
+            params["count"] = request.count
+        if request.aspect_ratio:
+            params["aspect_ratio"] = request.aspect_ratio
+        journal = self.production.journal
+        submission = journal.begin_submission(
+            model=PHOTOSHOOT_MODEL, prompt=prompt, params=params, media=[("image", i) for i in images], kind="image"
+        )
+        count = request.count or 1
+        try:
+            async with ticking(progress, f"Shooting {count} image{'s' if count > 1 else ''}…"):
+                jobs = await self.cli.product_photoshoot(
+                    plan.mode.id, prompt, images=images, count=request.count, aspect_ratio=request.aspect_ratio
+                )
+        except (CLITimeout, GarbledOutput) as exc:
+            journal.ambiguous(submission, exc.message)
+            raise type(exc)(
+                f"The photoshoot's outcome is unclear: {exc.message}",
+                remedy="Its images may still appear in your Higgsfield library; do not run it again right away "
+                "(it would be charged twice). Check with `jobs` action 'history' in a few minutes.",
+            ) from exc
+        except HiggsfieldError as exc:
+            journal.rejected(submission, exc.message)
+            raise
+        except BaseException:
+            journal.ambiguous(submission, "the call was interrupted while the photoshoot ran")
+            raise
+        outcome = await self.production.record_finished(submission, jobs, kind="image", prompt=prompt, params=params)
+        catalogue = await self.production.catalogue()
+        info = catalogue.find(PHOTOSHOOT_MODEL)
+        outcome.model = PHOTOSHOOT_MODEL
+        outcome.display_name = f"Product photoshoot ({info.display_name if info else PHOTOSHOOT_MODEL})"
+        return outcome, {"prompt": prompt, **params, "images": images}
+
+
+def _name_of(plan: AdPlan, product: ProductView | None) -> str | None:
+    if product is not None:
+        return product.name
+    if plan.request.product_title:
+        return plan.request.product_title
+    return title_from_file(plan.product_photos) if plan.product_photos else None
+
+
+def _avatar_name(avatar: AvatarView | None) -> str | None:
+    return base_name(avatar.name).title() if avatar and avatar.name else None
+
+
+def _reference_cache(settings: Settings, url: str) -> Path:
+    """Where a picture from Higgsfield is kept to be re-uploaded as a reference (one file per URL)."""
+    suffix = Path(urlsplit(url).path).suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.(png|jpe?g|webp|gif)", suffix) else ".jpg"
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+    return settings.home / "cache" / "marketing" / f"{digest}{suffix}"
+
+
+@asynccontextmanager
+async def ticking(progress: Progress | None, message: str, *, every: float = 2.0) -> AsyncIterator[None]:
+    """Progress notifications every few seconds while a CLI call blocks, so the client sees it is alive."""
+    if progress is None:
+        yield
+        return
+    report = progress
+    started = time.monotonic()
+
+    async def tick() -> None:
+        while True:
+            await report(round(time.monotonic() - started, 1), None, message)
+            await anyio.sleep(every)
+
+    caught: Exception | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(tick)
+        try:
+            yield
+        except Exception as exc:  # re-raised as itself below, not wrapped in an exception group
+            caught = exc
+        finally:
+            tg.cancel_scope.cancel()
+    if caught is not None:
+        raise caught
