@@ -24,6 +24,7 @@ from .domain.account import AccountReport, check_account
 from .domain.production import Production
 from .tools import generation, library, marketing, skill
 from .tools.common import Services
+from .tools.gallery_app import gallery_app
 
 INSTRUCTIONS = """\
 Runs Higgsfield image, video and ad generation through the user's own `higgsfield` CLI.
@@ -49,6 +50,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
+        extensions=[gallery_app(services)],  # MCP Apps: the moodboard / character gallery view
     )
 
     @server.tool(

@@ -36,6 +36,18 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
 """Our input names → the roles a model may declare for them, preferred first (1.x `*_references`, then 0.x)."""
 
 
+SOUL_VARIANT_OF_MODEL = {"text2image_soul_v2": "soul_2", "soul_cinematic": "soul_cinematic"}
+"""Soul models → the Soul id variant each takes (contract §5.10): soul_2 on Soul 2.0, soul_cinematic on Soul Cinema."""
+
+
+class CharacterInputs(BaseModel):
+    """What a library character brings to a generation; which parts apply depends on the model chosen."""
+
+    soul_ids: dict[str, str] = Field(default_factory=dict, description="Trained Soul ids per variant.")
+    reference_images: list[str] = Field(default_factory=list, description="Reference files, front angle first.")
+    description: str | None = Field(default=None, description="The canonical description, put before the prompt.")
+
+
 class GenerateRequest(BaseModel):
     prompt: str | None = None
     model: str = "auto"
@@ -53,6 +65,8 @@ class GenerateRequest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     character: str | None = None
     moodboard: str | None = None
+    cast: CharacterInputs | None = None
+    """Filled in from the library when `character` is given; applied by `with_character` once the model is known."""
 
 
 class Submitted(BaseModel):
@@ -84,7 +98,8 @@ def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelI
             reference_images=len(request.reference_images),
             reference_videos=len(request.videos),
             audio_references=len(request.audio),
-            character_soul_ids={"soul_2": request.soul_id} if request.soul_id else {},
+            character_soul_ids=_soul_ids(request),
+            character_has_references=bool(request.cast and request.cast.reference_images),
         ),
         catalogue,
     )
@@ -94,6 +109,47 @@ def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelI
             remedy=f"Use the `{pick.tool}` tool for it; nothing was submitted.",
         )
     return catalogue.get(pick.model), pick
+
+
+def _soul_ids(request: GenerateRequest) -> dict[str, str]:
+    souls = dict(request.cast.soul_ids) if request.cast else {}
+    if request.soul_id:
+        souls["soul_2"] = request.soul_id
+    return souls
+
+
+def with_character(request: GenerateRequest, model: ModelInfo) -> GenerateRequest:
+    """The request with its library character applied for this model.
+
+    The Soul id when one is trained for this Soul model's variant (and none was given),
+    else the character's reference images as far as the model takes image references,
+    and in both cases the canonical description before the prompt.
+    """
+    cast = request.cast
+    if cast is None:
+        return request
+    update: dict[str, Any] = {}
+    variant = SOUL_VARIANT_OF_MODEL.get(model.id)
+    if variant and variant in cast.soul_ids:
+        update["soul_id"] = request.soul_id or cast.soul_ids[variant]
+    elif cast.reference_images and request.soul_id is None:
+        room = _reference_room(model, len(request.reference_images))
+        update["reference_images"] = [*request.reference_images, *cast.reference_images[:room]]
+    description = (cast.description or "").strip().rstrip(".")
+    if description and description.casefold() not in (request.prompt or "").casefold():
+        update["prompt"] = f"{description}. {request.prompt}" if request.prompt else description
+    return request.model_copy(update=update)
+
+
+def _reference_room(model: ModelInfo, given: int) -> int:
+    """How many more reference images the model takes (all of them when its limit is unknown)."""
+    if model.media is None:
+        return 3
+    role = _role_for(model, ROLE_ALIASES["reference_images"])
+    slot = model.media.get(role)
+    if slot is None:
+        return 0
+    return 3 if slot.max is None else max(0, slot.max - given)
 
 
 def build_call(
@@ -159,6 +215,7 @@ async def estimate(
 ) -> Estimate:
     """Credits the request would cost; free, and validates like a submit would."""
     model, pick = await resolve_model(cli, request, catalogues)
+    request = with_character(request, model)
     params, media = build_call(request, model, settings, pick)
     cost = await cli.cost(model.id, prompt=request.prompt, params=params, media=media)
     return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
@@ -168,6 +225,7 @@ async def submit(
     cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
 ) -> Submitted:
     model, pick = await resolve_model(cli, request, catalogues)
+    request = with_character(request, model)
     params, media = build_call(request, model, settings, pick)
     repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
     job_ids: list[str] = []

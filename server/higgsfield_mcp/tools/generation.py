@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ..adapters.cli.errors import HiggsfieldError
 from ..domain.generation import GenerateRequest
+from ..domain.library.service import Library
 from ..domain.production import Outcome
 from ..domain.router import Pick, RouteRequest
 from ..views import content_for, history_content, media_file, tool_result
@@ -34,6 +35,7 @@ class JobsResult(Outcome):
 
 def register(server: MCPServer, services: Services) -> None:
     production, settings = services.production, services.settings
+    library = Library(settings, production)
 
     @server.tool(
         title="Pick a Higgsfield model",
@@ -87,6 +89,11 @@ def register(server: MCPServer, services: Services) -> None:
         videos: Annotated[list[Media] | None, Field(description="Reference or source videos.")] = None,
         audio: Annotated[list[Media] | None, Field(description="Reference audio.")] = None,
         soul_id: Annotated[str | None, Field(description="Trained Soul id (Soul models).")] = None,
+        character: Annotated[
+            str | None,
+            Field(description="A library character: applies its Soul id or reference images and canonical prompt."),
+        ] = None,
+        moodboard: Annotated[str | None, Field(description="A moodboard to put the results on.")] = None,
         params: Annotated[dict[str, Any] | None, Field(description="Any other model parameters.")] = None,
         estimate_only: Annotated[bool, Field(description="Only report the credit cost; only when asked.")] = False,
         wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
@@ -96,7 +103,14 @@ def register(server: MCPServer, services: Services) -> None:
         Parameters and media roles are checked against the model before anything is spent.
         Results are downloaded, and come back with their URL, local file and a preview. A job
         still running when the wait ends comes back as pending; collect it with `jobs`.
+        With character=, the library's Soul id (Soul models) or reference images and the
+        canonical prompt are applied, and the result goes into the character's history.
         """
+        try:
+            slug, cast = library.cast(character) if character else (None, None)
+            board = library.boards.resolve(moodboard) if moodboard else None
+        except HiggsfieldError as exc:
+            raise fail(exc) from exc
         request = GenerateRequest(
             prompt=prompt,
             model=model,
@@ -112,6 +126,9 @@ def register(server: MCPServer, services: Services) -> None:
             audio=audio or [],
             soul_id=soul_id,
             params=params or {},
+            character=slug,
+            moodboard=board,
+            cast=cast,
         )
         try:
             if estimate_only:
@@ -129,9 +146,11 @@ def register(server: MCPServer, services: Services) -> None:
             outcome = await production.generate(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
         except HiggsfieldError as exc:
             raise fail(exc) from exc
+        unrecorded = await library.record_generation(outcome, character=slug, moodboard=board)
         _raise_if_all_failed(outcome)
         result = GenerateResult(**outcome.model_dump())
-        return tool_result(result, await content_for(outcome, settings))
+        notes = [TextContent(type="text", text=note) for note in unrecorded]
+        return tool_result(result, [*await content_for(outcome, settings), *notes])
 
     @server.tool(
         title="Higgsfield jobs",
