@@ -21,6 +21,7 @@ from ..adapters.cli.errors import GarbledOutput, InvalidValues, ValidationError
 from ..adapters.cli.models import Avatar
 from ..adapters.media_policy import IMAGE_EXTENSIONS, MediaInput
 from ..config import Settings
+from .library.store import CharacterStore
 from .products import NOTHING_SPENT
 
 if TYPE_CHECKING:  # imported at call time: the library is a separate feature
@@ -221,20 +222,11 @@ class CharacterFolders:
 
 
 def open_library(settings: Settings) -> LibraryPort:
-    """The one place that knows the character library (`domain/library`), imported at call time.
+    """The one place that knows the character library (`domain/library`).
 
     Only its character folders are needed (read a character, find its folder, record an
-    avatar id under the document's lock), so the store is used directly. Without the
-    library, asking for a library character is a clear error instead of a server that
-    fails to start.
+    avatar id under the document's lock), so the store is used directly.
     """
-    try:
-        from .library.store import CharacterStore
-    except ImportError as exc:
-        raise ValidationError(
-            "The character library is not available in this version of higgsfield-mcp",
-            remedy="Give the character's photo as avatar_photo instead, or a preset avatar. " + NOTHING_SPENT,
-        ) from exc
     return CharacterFolders(CharacterStore(settings.library_dir))
 
 
