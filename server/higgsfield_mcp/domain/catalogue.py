@@ -11,13 +11,10 @@ validation work even before the user has installed or logged in to the CLI.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -27,6 +24,7 @@ from typing import Any, Literal, Protocol
 import anyio
 from pydantic import BaseModel, Field, model_validator
 
+from ..adapters.atomic_files import write_bytes_atomic
 from ..adapters.cli.errors import HiggsfieldError, UnknownModel
 from ..adapters.cli.models import MediaSlot, ModelSchema, ModelSummary, ParamSpec, param_from_table
 from ..bundle import bundle_path
@@ -572,17 +570,8 @@ class LiveCatalogue:
                 for model_id, (at, schema) in self._schemas.items()
             },
         }
-        tmp: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".model-catalogue-", suffix=".json", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
-            tmp = None
+            write_bytes_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
         except OSError as exc:
             log.warning("could not write the model cache %s: %s", self.path, exc)
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageOps
+
+from ..adapters.atomic_files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +122,7 @@ def cached_preview(path: Path) -> Preview | None:
     if preview is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            temp = cache.with_name(cache.name + ".tmp")
-            temp.write_bytes(preview.data)
-            os.replace(temp, cache)
+            write_bytes_atomic(cache, preview.data)
         except OSError as exc:  # a read-only media folder still gets its preview, just not cached
             log.info("could not cache the preview of %s: %s", path, exc)
     return preview

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..adapters.atomic_files import write_bytes_atomic
 from ..bundle import bundle_path
 
 SKILL_NAME = "higgsfield"
@@ -148,6 +148,4 @@ def _sha256(data: bytes) -> str:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    write_bytes_atomic(path, data)
