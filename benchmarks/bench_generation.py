@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,15 +29,9 @@ from mcp import Client
 from higgsfield_mcp.adapters.cli import client as cli_module
 from higgsfield_mcp.adapters.cli.process import Completed, run_process
 from higgsfield_mcp.config import Settings
+from higgsfield_mcp.demo import sandbox_binary
 from higgsfield_mcp.server import create_server
 from higgsfield_sandbox.cdn import LoopbackCDN
-
-
-def sandbox_binary() -> str:
-    found = shutil.which("higgsfield-sandbox", path=str(Path(sys.executable).parent))
-    if not found:
-        raise SystemExit("install the project first: pip install -e .")
-    return found
 
 
 def calls(home: Path) -> list[list[str]]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,15 +11,7 @@ from typing import Any
 import pytest
 
 from higgsfield_mcp.config import Settings
-
-BIN_DIR = Path(sys.executable).parent
-
-
-def sandbox_binary() -> str:
-    found = shutil.which("higgsfield-sandbox", path=str(BIN_DIR)) or shutil.which("higgsfield-sandbox")
-    if not found:
-        raise RuntimeError("higgsfield-sandbox is not installed: run `pip install -e .[dev]`")
-    return found
+from higgsfield_mcp.demo import sandbox_binary
 
 
 class Sandbox:

@@ -25,10 +25,11 @@ CLIP = "she turns slowly toward the camera, soft push-in, studio light"
 
 
 def sandbox_binary() -> str:
+    """The sandbox CLI installed beside this Python (the demo, benchmarks and tests all run this one)."""
     here = Path(sys.executable).parent
     found = shutil.which("higgsfield-sandbox", path=str(here)) or shutil.which("higgsfield-sandbox")
     if not found:
-        raise SystemExit("higgsfield-sandbox is not installed next to this Python; reinstall higgsfield-mcp.")
+        raise FileNotFoundError("higgsfield-sandbox is not installed next to this Python; reinstall higgsfield-mcp.")
     return found
 
 
@@ -116,6 +117,10 @@ def main(home: str | None = None) -> int:
     import anyio
 
     started = time.monotonic()
-    anyio.run(run_demo, Path(home).absolute() if home else None)
+    try:
+        anyio.run(run_demo, Path(home).absolute() if home else None)
+    except FileNotFoundError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
     print(f"Done in {time.monotonic() - started:.1f} s.")
     return 0

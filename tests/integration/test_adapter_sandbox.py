@@ -3,7 +3,6 @@ error and remedy, values reach the CLI verbatim, a hung CLI is killed within its
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from higgsfield_mcp.adapters.cli import process
 from higgsfield_mcp.adapters.cli.client import HiggsfieldCLI
 
 from ..conftest import Sandbox
+from ..support.processes import pids_with_env, wait_until_gone
 
 FAULTS: list[tuple[str, type[e.HiggsfieldError], str]] = [
     ("not_authenticated", e.NotAuthenticated, "higgsfield auth login"),
@@ -140,33 +140,11 @@ async def test_hung_cli_is_killed_within_timeout_leaving_nothing(
         await cli.run(["account", "status"], timeout=2.0)
     assert time.monotonic() - started < 2.0 + process.TERM_GRACE_SECONDS + 2
     assert sandbox.argvs("account", "status"), "the sandbox logged the hung call"
-    assert _wait_gone(sandbox), f"sandbox processes left behind: {_sandbox_pids(sandbox)}"
+    assert wait_until_gone(lambda: _sandbox_pids(sandbox)), f"sandbox processes left behind: {_sandbox_pids(sandbox)}"
 
 
 def _sandbox_pids(sandbox: Sandbox) -> list[int]:
-    """Live processes whose environment points at this test's sandbox home."""
-    pids = []
-    marker = f"HIGGSFIELD_SANDBOX_HOME={sandbox.home}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker in (entry / "environ").read_bytes():
-                state = (entry / "stat").read_text().split(")")[-1].split()[0]
-                if state != "Z":
-                    pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
-
-
-def _wait_gone(sandbox: Sandbox, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _sandbox_pids(sandbox):
-            return True
-        time.sleep(0.05)
-    return False
+    return pids_with_env(f"HIGGSFIELD_SANDBOX_HOME={sandbox.home}")
 
 
 async def test_cli_missing_and_wrong_binary(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from mcp import Client
 from PIL import Image
 
 from ..conftest import Sandbox
+from ..support.processes import pids_with_env
 from .test_stdio import stdio_params
 
 pytestmark = pytest.mark.usefixtures("cdn")
@@ -118,18 +119,7 @@ async def test_pending_after_bounded_wait_then_jobs_completes(sandbox: Sandbox) 
 
 
 def _server_pids(sandbox: Sandbox) -> list[int]:
-    marker = f"HIGGSFIELD_MCP_HOME={sandbox.mcp_home}".encode()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            if b"higgsfield-mcp" in cmdline and marker in (entry / "environ").read_bytes():
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
+    return pids_with_env(f"HIGGSFIELD_MCP_HOME={sandbox.mcp_home}", command_contains=b"higgsfield-mcp")
 
 
 async def test_sigkill_while_waiting_then_resume_downloads(sandbox: Sandbox) -> None:

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -20,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.processes import alive
 
-_VENV_BIN = Path(sys.executable).parent / "higgsfield-sandbox"
-BIN = str(_VENV_BIN if _VENV_BIN.exists() else Path("/work/main/.venv/bin/higgsfield-sandbox"))
+from higgsfield_mcp.demo import sandbox_binary
+
+BIN = sandbox_binary()
 JOB_SECONDS = "0.2"
 
 SECTION_6_1_IDS = [
@@ -550,20 +551,6 @@ def test_fault_scope_and_count(sb: Sandbox) -> None:
     assert sb.run("ms", "settings", "list", env=ms_env).code == 0
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-    except OSError:  # pragma: no cover - no /proc
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-
 def test_hang_dies_with_its_process_group(sb: Sandbox) -> None:
     proc = subprocess.Popen(
         [BIN, "generate", "create", "z_image", "--prompt", "hang me", "--json"],
@@ -580,15 +567,15 @@ def test_hang_dies_with_its_process_group(sb: Sandbox) -> None:
     record = json.loads(record_path.read_text())
     child = record["child_pid"]
     time.sleep(0.3)
-    assert proc.poll() is None and _alive(child)
+    assert proc.poll() is None and alive(child)
     assert os.getpgid(child) == proc.pid
     os.killpg(proc.pid, signal.SIGKILL)
     out, _ = proc.communicate(timeout=10)
     assert out == b""
     deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
+    while alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(child)
+    assert not alive(child)
     listed = sb.ok("generate", "list")  # the paid job exists even though the caller saw nothing
     assert [j["params"]["prompt"] for j in listed] == ["hang me"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from functools import partial
@@ -15,34 +14,14 @@ import pytest
 from higgsfield_mcp.adapters.cli.errors import CLITimeout
 from higgsfield_mcp.adapters.cli.process import run_process
 
+from ..support.processes import wait_until_gone
+
 HANG = """
 import os, subprocess, sys, time
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 open(sys.argv[1], "w").write(f"{os.getpid()} {child.pid}")
 time.sleep(600)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); it is gone for our purposes once reaped or defunct
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _wait_gone(pids: list[int], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not any(_alive(p) for p in pids):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 async def _pids(marker: Path) -> list[int]:
@@ -58,7 +37,7 @@ async def test_timeout_kills_the_whole_group(tmp_path: Path) -> None:
         await run_process([sys.executable, "-c", HANG, str(marker)], timeout=1.5)
     assert time.monotonic() - started < 1.5 + 3, "killed within the timeout plus the TERM grace"
     pids = [int(p) for p in marker.read_text().split()]
-    assert _wait_gone(pids), f"processes left behind: {pids}"
+    assert wait_until_gone(lambda: pids), f"processes left behind: {pids}"
     assert "did not finish within 1.5 s" in info.value.message
 
 
@@ -69,7 +48,7 @@ async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
         tg.start_soon(partial(run_process, [sys.executable, "-c", HANG, str(marker)], timeout=60.0))
         pids = await _pids(marker)
         tg.cancel_scope.cancel()
-    assert _wait_gone(pids), f"processes left behind: {pids}"
+    assert wait_until_gone(lambda: pids), f"processes left behind: {pids}"
 
 
 @pytest.mark.parametrize(
