@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import HiggsfieldError
+from ..adapters.cli.errors import JOB_ERRORS, HiggsfieldError, JobFailed
 from ..config import Settings
-from ..domain.production import Production, Progress
+from ..domain.production import JobView, Production, Progress
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,16 @@ class Services:
 def fail(exc: HiggsfieldError) -> ToolError:
     """A domain error as the tool error the client shows: what happened, then what to do."""
     return ToolError(f"{exc.message.rstrip('.')}. {exc.remedy}")
+
+
+def raise_if_all_failed(jobs: Sequence[JobView], what: str = "generation") -> None:
+    """Every job ended without a result: an error the user must act on, with the job error's own remedy."""
+    if not jobs or any(j.state in ("completed", "pending") for j in jobs):
+        return
+    job = jobs[0]
+    reason = f" ({job.fail_reason})" if job.fail_reason else ""
+    error = JOB_ERRORS.get(job.state, JobFailed)
+    raise fail(error(f"The {what} ended as {job.state.replace('_', ' ')}{reason}", job_id=job.job_id))
 
 
 def progress_to(ctx: Context) -> Progress:

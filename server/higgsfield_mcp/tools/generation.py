@@ -17,7 +17,7 @@ from ..domain.library.service import Library
 from ..domain.production import Outcome
 from ..domain.router import Pick, RouteRequest
 from ..views import content_for, history_content, media_file, tool_result
-from .common import Services, fail, progress_to
+from .common import Services, fail, progress_to, raise_if_all_failed
 
 Media = Annotated[str, Field(description="A local file path inside the allowed folders, an upload id, or a job id.")]
 
@@ -147,7 +147,7 @@ def register(server: MCPServer, services: Services) -> None:
         except HiggsfieldError as exc:
             raise fail(exc) from exc
         unrecorded = await library.record_generation(outcome, character=slug, moodboard=board)
-        _raise_if_all_failed(outcome)
+        raise_if_all_failed(outcome.jobs)
         result = GenerateResult(**outcome.model_dump())
         notes = [TextContent(type="text", text=note) for note in unrecorded]
         return tool_result(result, [*await content_for(outcome, settings), *notes])
@@ -204,18 +204,3 @@ def register(server: MCPServer, services: Services) -> None:
         if path is None:
             raise ResourceNotFoundError(f"No saved result {day}/{model}/{name}")
         return path.read_bytes()
-
-
-def _raise_if_all_failed(outcome: Outcome) -> None:
-    """Every job ended without a result: that is an error the user must act on, not a result."""
-    if not outcome.jobs or any(j.state in ("completed", "pending") for j in outcome.jobs):
-        return
-    job = outcome.jobs[0]
-    advice = {
-        "nsfw": "It was blocked by the content filter: rephrase without sexual or graphic content.",
-        "ip_detected": "It was blocked for resembling protected IP (a brand, character or real public figure): "
-        "describe an original subject instead.",
-        "canceled": "It was canceled on Higgsfield's side: generate again if you still need it.",
-    }.get(job.state, "Change the prompt or inputs and generate again; nothing was retried.")
-    reason = f" ({job.fail_reason})" if job.fail_reason else ""
-    raise ToolError(f"The generation ended as {job.state.replace('_', ' ')}{reason}. {advice}")

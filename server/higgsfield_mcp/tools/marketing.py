@@ -19,7 +19,6 @@ from mcp.server.mcpserver import (
     ElicitationResult,
     Resolve,
 )
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
@@ -38,7 +37,7 @@ from ..domain.marketing import (
 )
 from ..domain.products import check_product_url
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to
+from .common import Services, fail, progress_to, raise_if_all_failed
 
 Media = Annotated[str, Field(description="A local file path inside the allowed folders, or an upload id.")]
 
@@ -200,7 +199,7 @@ def register(server: MCPServer, services: Services) -> None:
             result = await studio.create(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
         except HiggsfieldError as exc:
             raise fail(exc) from exc
-        _raise_if_all_failed(result)
+        raise_if_all_failed(result.jobs, "ad")
         blocks = await content_for(result, settings)
         return tool_result(MarketingResult(**result.model_dump()), _with_headline(result, blocks))
 
@@ -231,17 +230,3 @@ def _list_text(result: AdResult) -> TextContent:
             lines.append(f"{len(items)} {label}(s):")
             lines += [f"- {i.name}: {i.prompt}" if i.prompt else f"- {i.name}" for i in items]
     return TextContent(type="text", text="\n".join(lines) or "Nothing to list yet.")
-
-
-def _raise_if_all_failed(result: AdResult) -> None:
-    """Every job ended without a result: an error the user must act on, as `generate` reports it."""
-    if not result.jobs or any(j.state in ("completed", "pending") for j in result.jobs):
-        return
-    job = result.jobs[0]
-    reason = f" ({job.fail_reason})" if job.fail_reason else ""
-    advice: dict[str, str] = {
-        "nsfw": "It was blocked by the content filter: rephrase without sexual or graphic content.",
-        "ip_detected": "It was blocked for resembling protected IP: describe an original product and presenter.",
-    }
-    text = advice.get(job.state, "Change the prompt or inputs and try again; nothing was retried.")
-    raise ToolError(f"The ad ended as {job.state.replace('_', ' ')}{reason}. {text}")

@@ -302,7 +302,7 @@ class JobError(HiggsfieldError):
     code = "job_failed"
     summary = "The job finished as failed."
     status: ClassVar[str] = "failed"
-    default_remedy = "The job failed. Change the prompt or inputs and generate again."
+    default_remedy = "Change the prompt or inputs and generate again; nothing was retried."
 
     def __init__(self, message: str, *, job_id: str, reason: str | None = None, **kw: Unpack[ErrorContext]) -> None:
         self.job_id = job_id
@@ -331,8 +331,8 @@ class JobIPDetected(JobError):
     summary = "The result was blocked for resembling protected intellectual property."
     status = "ip_detected"
     default_remedy = (
-        "The result was blocked for resembling protected intellectual property (a brand, character or real "
-        "public figure). Describe an original subject instead."
+        "The result was blocked for resembling protected IP (a brand, character or real public figure). "
+        "Describe an original subject instead; nothing was retried."
     )
 
 
