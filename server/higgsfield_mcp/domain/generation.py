@@ -210,13 +210,32 @@ async def resolve_model(
     return await catalogues.model(cli, model.id), pick
 
 
+class Prepared(BaseModel):
+    """A request ready to send: the model, the router's pick, the request with its character applied, checked args."""
+
+    model: ModelInfo
+    pick: Pick | None
+    request: GenerateRequest
+    params: dict[str, Any]
+    media: list[tuple[str, str]]
+
+
+async def prepare(
+    cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
+) -> Prepared:
+    """Everything before spending, shared by estimate and submit so an estimate checks exactly what would be sent."""
+    model, pick = await resolve_model(cli, request, catalogues)
+    request = with_character(request, model)
+    params, media = build_call(request, model, settings, pick)
+    return Prepared(model=model, pick=pick, request=request, params=params, media=media)
+
+
 async def estimate(
     cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
 ) -> Estimate:
     """Credits the request would cost; free, and validates like a submit would."""
-    model, pick = await resolve_model(cli, request, catalogues)
-    request = with_character(request, model)
-    params, media = build_call(request, model, settings, pick)
+    ready = await prepare(cli, request, catalogues, settings)
+    model, pick, request, params, media = ready.model, ready.pick, ready.request, ready.params, ready.media
     cost = await cli.cost(model.id, prompt=request.prompt, params=params, media=media)
     return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
 
@@ -224,9 +243,8 @@ async def estimate(
 async def submit(
     cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
 ) -> Submitted:
-    model, pick = await resolve_model(cli, request, catalogues)
-    request = with_character(request, model)
-    params, media = build_call(request, model, settings, pick)
+    ready = await prepare(cli, request, catalogues, settings)
+    model, pick, request, params, media = ready.model, ready.pick, ready.request, ready.params, ready.media
     repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
     job_ids: list[str] = []
     unclear: list[str] = []
