@@ -32,11 +32,11 @@ from PIL import Image
 
 from higgsfield_mcp.adapters.cli.client import HiggsfieldCLI
 from higgsfield_mcp.config import Settings
+from higgsfield_mcp.domain.generation.production import Production
 from higgsfield_mcp.domain.library.index import INDEX_FILE
 from higgsfield_mcp.domain.library.models import Character, HistoryEntry, Reference, TestShot
 from higgsfield_mcp.domain.library.service import Library
 from higgsfield_mcp.domain.library.store import CharacterStore
-from higgsfield_mcp.domain.production import Production
 from higgsfield_mcp.server import create_server
 
 LIST_TARGET_MS = 100.0

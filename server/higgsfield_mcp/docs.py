@@ -14,7 +14,7 @@ from typing import Any
 from .adapters import atomic_files, downloads, journal, media_policy
 from .adapters.cli import errors as e
 from .bundle import bundle_path
-from .domain.catalogue import Catalogue, ModelInfo
+from .domain.generation.catalogue import Catalogue, ModelInfo
 from .domain.library import errors as library_errors
 
 SECTIONS: list[tuple[str, type[e.HiggsfieldError] | tuple[type[e.HiggsfieldError], ...]]] = [

@@ -21,7 +21,7 @@ from . import __version__
 from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
-from .domain.production import Production
+from .domain.generation.production import Production
 from .tools import generation, library, marketing, skill
 from .tools.common import Services
 from .tools.gallery_app import gallery_app

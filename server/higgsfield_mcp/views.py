@@ -16,8 +16,8 @@ from mcp.types import CallToolResult, ContentBlock, ImageContent, ResourceLink, 
 from pydantic import BaseModel
 
 from .config import Settings
-from .domain.previews import cached_preview
-from .domain.production import JobView, Outcome
+from .domain.generation.previews import cached_preview
+from .domain.generation.production import JobView, Outcome
 
 MEDIA_URI_PREFIX = "higgsfield://media/"
 MAX_PREVIEWS = 6

@@ -15,7 +15,7 @@ import pytest
 from mcp import Client
 from PIL import Image, ImageStat
 
-from higgsfield_mcp.domain.contact_sheet import SheetLayout
+from higgsfield_mcp.domain.library.contact_sheet import SheetLayout
 
 from ..conftest import Sandbox
 from .test_stdio import stdio_params

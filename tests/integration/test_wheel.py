@@ -18,7 +18,7 @@ from mcp import Client
 import higgsfield_mcp
 from higgsfield_mcp.server import create_server
 from higgsfield_mcp.bundle import bundle_path
-from higgsfield_mcp.domain.catalogue import Catalogue
+from higgsfield_mcp.domain.generation.catalogue import Catalogue
 
 async def main():
     out = {"module": higgsfield_mcp.__file__, "skill": str(bundle_path("SKILL.md")),

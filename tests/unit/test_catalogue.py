@@ -11,7 +11,7 @@ import pytest
 from higgsfield_mcp.adapters.cli.errors import CLINotInstalled, HiggsfieldError, NotAuthenticated, UnknownModel
 from higgsfield_mcp.adapters.cli.models import ModelSchema, ModelSummary
 from higgsfield_mcp.bundle import bundle_path
-from higgsfield_mcp.domain.catalogue import CACHE_FILE, Catalogue, LiveCatalogue, ModelInfo
+from higgsfield_mcp.domain.generation.catalogue import CACHE_FILE, Catalogue, LiveCatalogue, ModelInfo
 
 IMAGE_61 = [
     "cinematic_studio_2_5", "flux_2", "flux_kontext", "gpt_image_2", "grok_image", "image_auto",

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from higgsfield_mcp.domain.contact_sheet import Cell, GalleryItem, SheetLayout, render_contact_sheet, render_gallery
+from higgsfield_mcp.domain.library.contact_sheet import (
+    Cell,
+    GalleryItem,
+    SheetLayout,
+    render_contact_sheet,
+    render_gallery,
+)
 
 
 @pytest.mark.parametrize(

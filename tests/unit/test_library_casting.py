@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from higgsfield_mcp.domain.catalogue import Catalogue
-from higgsfield_mcp.domain.generation import CharacterInputs, GenerateRequest, choose_model, with_character
+from higgsfield_mcp.domain.generation.catalogue import Catalogue
+from higgsfield_mcp.domain.generation.production import JobView
+from higgsfield_mcp.domain.generation.submit import CharacterInputs, GenerateRequest, choose_model, with_character
 from higgsfield_mcp.domain.library.casting import history_entries, inputs_for
 from higgsfield_mcp.domain.library.models import Character, Reference, SoulState
 from higgsfield_mcp.domain.library.store import CharacterStore
-from higgsfield_mcp.domain.production import JobView
 
 CATALOGUE = Catalogue.bundled()
 REFS = ["/lib/maya/front.png", "/lib/maya/three_quarter.png", "/lib/maya/profile.png"]

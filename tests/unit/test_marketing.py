@@ -15,8 +15,7 @@ from higgsfield_mcp.adapters.cli import errors as e
 from higgsfield_mcp.adapters.cli.models import Avatar, Product, SetupItem
 from higgsfield_mcp.adapters.media_policy import MediaNotAllowed
 from higgsfield_mcp.bundle import bundle_path
-from higgsfield_mcp.domain.avatars import AvatarView, front_reference_path, match_avatar
-from higgsfield_mcp.domain.marketing import (
+from higgsfield_mcp.domain.marketing.ads import (
     AdPlan,
     AdRequest,
     AdResult,
@@ -32,7 +31,8 @@ from higgsfield_mcp.domain.marketing import (
     resolve_mode,
     video_request,
 )
-from higgsfield_mcp.domain.products import ProductView, check_product_url, is_app_store
+from higgsfield_mcp.domain.marketing.avatars import AvatarView, front_reference_path, match_avatar
+from higgsfield_mcp.domain.marketing.products import ProductView, check_product_url, is_app_store
 
 CONTRACT_VIDEO_MODES = [
     "ugc",

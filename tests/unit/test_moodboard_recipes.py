@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from higgsfield_mcp.bundle import bundle_path
-from higgsfield_mcp.domain.generation import CharacterInputs
+from higgsfield_mcp.domain.generation.submit import CharacterInputs
 from higgsfield_mcp.domain.library.errors import LibraryRequestInvalid, MoodboardExists
 from higgsfield_mcp.domain.library.models import Character
 from higgsfield_mcp.domain.library.moodboards import BoardItem, Moodboard, MoodboardStore
 from higgsfield_mcp.domain.library.recipes import Cast, plan_counts, plan_lookbook, plan_production
 from higgsfield_mcp.domain.library.references import reference_requests
-from higgsfield_mcp.domain.shot_lists import fill, placeholders, shot_lists
+from higgsfield_mcp.domain.library.shot_lists import fill, placeholders, shot_lists
 
 RECIPE = shot_lists().moodboard
 BOARD = Moodboard(

@@ -10,7 +10,7 @@ import pytest
 
 from higgsfield_mcp.adapters.cli.models import Job
 from higgsfield_mcp.adapters.journal import Journal
-from higgsfield_mcp.domain.polling import JobPoller
+from higgsfield_mcp.domain.generation.polling import JobPoller
 
 
 class FakeCLI:
@@ -69,7 +69,7 @@ async def test_ambiguous_submission_is_reconciled_by_prompt_and_model(journal: J
 async def test_orphaned_pending_submission_is_reconciled(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
     sub = journal.begin_submission(model="z_image", prompt="a kite")
     later = time.time() + 3600  # its caller would have given up long ago
-    monkeypatch.setattr("higgsfield_mcp.domain.polling.time.time", lambda: later)
+    monkeypatch.setattr("higgsfield_mcp.domain.generation.polling.time.time", lambda: later)
     await _poller(journal, FakeCLI([_job("j1", "a kite")])).tick()
     assert journal.get_submission(sub).state == "reconciled"  # type: ignore[union-attr]
 

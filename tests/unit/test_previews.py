@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from higgsfield_mcp.domain.previews import make_preview
+from higgsfield_mcp.domain.generation.previews import make_preview
 
 
 def _open(data: bytes) -> Image.Image:

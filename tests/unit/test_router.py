@@ -11,8 +11,8 @@ import pytest
 from higgsfield_mcp.adapters.cli.errors import UnknownModel
 from higgsfield_mcp.adapters.cli.models import ModelSchema, ModelSummary
 from higgsfield_mcp.bundle import bundle_path
-from higgsfield_mcp.domain.catalogue import Catalogue
-from higgsfield_mcp.domain.router import Pick, RouteRequest, compile_rules, load_rules, pick_model
+from higgsfield_mcp.domain.generation.catalogue import Catalogue
+from higgsfield_mcp.domain.generation.router import Pick, RouteRequest, compile_rules, load_rules, pick_model
 
 SOULS = {"soul_2": "soul-2-id", "soul_cinematic": "soul-cine-id"}
 PHOTOSHOOT = "tool:product_photoshoot"

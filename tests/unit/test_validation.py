@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from higgsfield_mcp.adapters.cli.errors import InvalidValues, MediaRoleError, MissingParams, UnknownParams
-from higgsfield_mcp.domain.catalogue import Catalogue, ModelInfo
-from higgsfield_mcp.domain.validation import describe_media, normalise_media, validate_request
+from higgsfield_mcp.domain.generation.catalogue import Catalogue, ModelInfo
+from higgsfield_mcp.domain.generation.validation import describe_media, normalise_media, validate_request
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import JOB_ERRORS, HiggsfieldError, JobFailed
 from ..config import Settings
-from ..domain.production import JobView, Production, Progress
+from ..domain.generation.production import JobView, Production, Progress
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
+from ..domain.generation.previews import Preview
 from ..domain.library.errors import LibraryRequestInvalid
 from ..domain.library.service import Library
 from ..domain.library.transfer import character_sheet
-from ..domain.previews import Preview
 from .common import Services, fail
 from .library_views import (
     ANGLE_WORDS,

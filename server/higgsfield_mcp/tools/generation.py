@@ -12,10 +12,10 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from ..adapters.cli.errors import HiggsfieldError
-from ..domain.generation import GenerateRequest
+from ..domain.generation.production import Outcome
+from ..domain.generation.router import Pick, RouteRequest
+from ..domain.generation.submit import GenerateRequest
 from ..domain.library.service import Library
-from ..domain.production import Outcome
-from ..domain.router import Pick, RouteRequest
 from ..views import content_for, history_content, media_file, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 

@@ -27,11 +27,11 @@ from mcp.types import CallToolResult, ContentBlock, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
+from ..domain.generation.production import JobView
 from ..domain.library.errors import ConfirmationRequired, LibraryError, LibraryRequestInvalid
 from ..domain.library.models import Angle, Character, CharacterSummary, SoulState
 from ..domain.library.moodboards import GALLERY_FILE, BoardItem, BoardRole, Moodboard, MoodboardSummary
 from ..domain.library.service import CharacterFields, Library
-from ..domain.production import JobView
 from ..views import tool_result
 from .common import Services, fail, progress_to
 from .library_views import (

@@ -14,11 +14,11 @@ from pathlib import Path
 import anyio
 from mcp.types import ContentBlock, ImageContent, ResourceLink, TextContent
 
+from ..domain.generation.previews import cached_preview, make_preview
 from ..domain.library.boards import BoardRun
 from ..domain.library.models import Character, CharacterSummary, SoulState
 from ..domain.library.moodboards import GALLERY_FILE, SHEET_FILE, BoardItem, Moodboard, MoodboardSummary
 from ..domain.library.references import ReferenceRun
-from ..domain.previews import cached_preview, make_preview
 
 LIBRARY_URI = "higgsfield://library"
 CHARACTERS_URI = f"{LIBRARY_URI}/characters"

@@ -23,7 +23,7 @@ from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
-from ..domain.marketing import (
+from ..domain.marketing.ads import (
     Action,
     AdKind,
     AdRequest,
@@ -35,7 +35,7 @@ from ..domain.marketing import (
     missing_product_error,
     refuse_conflicts,
 )
-from ..domain.products import check_product_url
+from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 

@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field
 from ...adapters.atomic_files import write_bytes_atomic, write_text_atomic
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
-from ..contact_sheet import Cell, GalleryItem, SheetLayout, render_contact_sheet, render_gallery
-from ..production import JobView, Production, Progress
+from ..generation.production import JobView, Production, Progress
 from .casting import history_entries
+from .contact_sheet import Cell, GalleryItem, SheetLayout, render_contact_sheet, render_gallery
 from .documents import dump_document, slugify
 from .errors import LibraryError, LibraryRequestInvalid
 from .generations import first_job, generate_all, image_file, job_result, unusable

@@ -8,8 +8,8 @@ current reference files as absolute paths inside the library, the canonical desc
 
 from __future__ import annotations
 
-from ..generation import CharacterInputs
-from ..production import JobView
+from ..generation.production import JobView
+from ..generation.submit import CharacterInputs
 from .documents import now
 from .models import Character, HistoryEntry
 from .store import CharacterStore

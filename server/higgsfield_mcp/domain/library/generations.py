@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import anyio
 
 from ...adapters.cli.errors import HiggsfieldError
-from ..generation import GenerateRequest
-from ..production import JobView, Outcome, Production, Progress
+from ..generation.production import JobView, Outcome, Production, Progress
+from ..generation.submit import GenerateRequest
 from .errors import LibraryRequestInvalid
 
 BatchResult = Outcome | HiggsfieldError

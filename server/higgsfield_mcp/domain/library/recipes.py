@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..generation import CharacterInputs, GenerateRequest
-from ..shot_lists import MoodboardRecipe, fill, mid_sentence, shot_lists
+from ..generation.submit import CharacterInputs, GenerateRequest
 from .errors import LibraryRequestInvalid
 from .moodboards import BoardRole, Moodboard
+from .shot_lists import MoodboardRecipe, fill, mid_sentence, shot_lists
 
 EnvironmentModel = Literal["soul_cinematic", "soul_location"]
 

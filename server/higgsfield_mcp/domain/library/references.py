@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field
 
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
-from ..generation import CharacterInputs, GenerateRequest
-from ..production import JobView, Production, Progress
-from ..shot_lists import AngleShot, Pipeline, fill, shot_lists
+from ..generation.production import JobView, Production, Progress
+from ..generation.submit import CharacterInputs, GenerateRequest
 from .casting import history_entries
 from .errors import LibraryRequestInvalid
 from .generations import first_job, generate_all, image_file, job_result, unusable
 from .models import Angle, Character, Reference, TestShot
+from .shot_lists import AngleShot, Pipeline, fill, shot_lists
 from .store import CharacterStore
 
 

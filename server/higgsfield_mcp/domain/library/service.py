@@ -17,9 +17,8 @@ from pydantic import BaseModel, Field
 
 from ...adapters.cli.errors import HiggsfieldError
 from ...config import Settings
-from ..generation import CharacterInputs
-from ..production import Outcome, Production, Progress
-from ..shot_lists import Pipeline
+from ..generation.production import Outcome, Production, Progress
+from ..generation.submit import CharacterInputs
 from . import boards as board_ops
 from . import references, souls, transfer
 from .casting import history_entries, inputs_for
@@ -28,6 +27,7 @@ from .models import Angle, Character, CharacterSummary, SoulState, SoulVariant, 
 from .moodboards import BoardRole, Moodboard, MoodboardStore, MoodboardSummary
 from .recipes import Cast, EnvironmentModel, plan_lookbook, plan_production
 from .references import ReferenceRun
+from .shot_lists import Pipeline
 from .store import CharacterStore
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from ...adapters.cli.errors import PlanRequired
 from ...adapters.cli.models import SoulReference
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
-from ..production import Progress
+from ..generation.production import Progress
 from .documents import now
 from .errors import NotEnoughImages, SoulTrainingFailed
 from .models import Character, SoulState, SoulVariant

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ...adapters.atomic_files import write_bytes_atomic
-from ..contact_sheet import Cell, render_contact_sheet
+from .contact_sheet import Cell, render_contact_sheet
 from .documents import document_lock, dump_document, is_slug, now, parse_document, slugify
 from .errors import ArchiveRefused, LibraryFileCorrupt, LibraryRequestInvalid
 from .models import Character

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import anyio
 
-from ..adapters.cli.models import Job
-from ..adapters.downloads import download, media_path_for
-from ..adapters.journal import JobRecord
-from ..config import Settings
+from ...adapters.cli.models import Job
+from ...adapters.downloads import download, media_path_for
+from ...adapters.journal import JobRecord
+from ...config import Settings
 from .previews import cached_preview
 
 DOWNLOAD_TIMEOUT_SECONDS = 600.0

@@ -19,10 +19,10 @@ from urllib.parse import urlparse
 import anyio
 from pydantic import BaseModel, Field
 
-from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import CLITimeout, InvalidValues, MethodNotAllowed, ValidationError
-from ..adapters.cli.models import Product
-from ..adapters.media_policy import MediaInput, resolve_media_input
+from ...adapters.cli.client import HiggsfieldCLI
+from ...adapters.cli.errors import CLITimeout, InvalidValues, MethodNotAllowed, ValidationError
+from ...adapters.cli.models import Product
+from ...adapters.media_policy import MediaInput, resolve_media_input
 
 APP_STORE_HOSTS = ("apps.apple.com", "itunes.apple.com")
 """Pages the CLI routes to web products (contract §5.11); we route them ourselves so the id lands in the right list."""

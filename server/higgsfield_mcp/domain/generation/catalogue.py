@@ -24,10 +24,10 @@ from typing import Any, Literal, Protocol
 import anyio
 from pydantic import BaseModel, Field, model_validator
 
-from ..adapters.atomic_files import write_bytes_atomic
-from ..adapters.cli.errors import HiggsfieldError, UnknownModel
-from ..adapters.cli.models import MediaSlot, ModelSchema, ModelSummary, ParamSpec, param_from_table
-from ..bundle import bundle_path
+from ...adapters.atomic_files import write_bytes_atomic
+from ...adapters.cli.errors import HiggsfieldError, UnknownModel
+from ...adapters.cli.models import MediaSlot, ModelSchema, ModelSummary, ParamSpec, param_from_table
+from ...bundle import bundle_path
 
 log = logging.getLogger(__name__)
 

@@ -16,16 +16,16 @@ from typing import Any, Literal
 import anyio
 from pydantic import BaseModel, Field
 
-from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import HiggsfieldError
-from ..adapters.cli.models import Job
-from ..adapters.journal import JobRecord, Journal
-from ..config import Settings
+from ...adapters.cli.client import HiggsfieldCLI
+from ...adapters.cli.errors import HiggsfieldError
+from ...adapters.cli.models import Job
+from ...adapters.journal import JobRecord, Journal
+from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue
-from .generation import Estimate, GenerateRequest, estimate, submit
 from .polling import JobPoller
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
+from .submit import Estimate, GenerateRequest, estimate, submit
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message): what a tool forwards as MCP progress notifications."""

@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, ValidationError
-from ..adapters.journal import Journal
-from ..adapters.media_policy import resolve_media_input
-from ..config import Settings
+from ...adapters.cli.client import HiggsfieldCLI
+from ...adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, ValidationError
+from ...adapters.journal import Journal
+from ...adapters.media_policy import resolve_media_input
+from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue, ModelInfo
 from .router import Pick, RouteRequest, pick_model
 from .validation import validate_request

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .previews import PREVIEW_FORMATS
+from ..generation.previews import PREVIEW_FORMATS
 
 BACKGROUND = (246, 245, 242)
 FRAME = (226, 224, 219)

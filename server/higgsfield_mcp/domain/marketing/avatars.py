@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
-from ..adapters.cli.client import HiggsfieldCLI
-from ..adapters.cli.errors import GarbledOutput, InvalidValues, ValidationError
-from ..adapters.cli.models import Avatar
-from ..adapters.media_policy import IMAGE_EXTENSIONS, MediaInput
-from ..config import Settings
-from .library.store import CharacterStore
+from ...adapters.cli.client import HiggsfieldCLI
+from ...adapters.cli.errors import GarbledOutput, InvalidValues, ValidationError
+from ...adapters.cli.models import Avatar
+from ...adapters.media_policy import IMAGE_EXTENSIONS, MediaInput
+from ...config import Settings
+from ..library.store import CharacterStore
 from .products import NOTHING_SPENT
 
 if TYPE_CHECKING:  # imported at call time: the library is a separate feature
-    from .library.models import Character
-    from .library.store import CharacterStore
+    from ..library.models import Character
+    from ..library.store import CharacterStore
 
 GENDER_WORDS: dict[str, tuple[str, ...]] = {
     "female": ("female", "woman", "women", "girl", "lady", "feminine"),

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from ..adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
-from ..adapters.cli.errors import HiggsfieldError, NotAuthenticated
-from ..adapters.cli.models import Job
-from ..adapters.journal import JobRecord, Journal, SubmissionRecord
+from ...adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
+from ...adapters.cli.errors import HiggsfieldError, NotAuthenticated
+from ...adapters.cli.models import Job
+from ...adapters.journal import JobRecord, Journal, SubmissionRecord
 
 log = logging.getLogger(__name__)
 

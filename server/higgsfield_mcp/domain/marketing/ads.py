@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import anyio
 from pydantic import BaseModel, Field
 
-from ..adapters.cli.errors import (
+from ...adapters.cli.errors import (
     CLITimeout,
     GarbledOutput,
     HiggsfieldError,
@@ -41,11 +41,13 @@ from ..adapters.cli.errors import (
     MissingParams,
     ValidationError,
 )
-from ..adapters.cli.models import SetupItem
-from ..adapters.downloads import DownloadFailed, DownloadRefused, download
-from ..adapters.media_policy import MediaInput, resolve_media_input
-from ..bundle import bundle_path
-from ..config import Settings
+from ...adapters.cli.models import SetupItem
+from ...adapters.downloads import DownloadFailed, DownloadRefused, download
+from ...adapters.media_policy import MediaInput, resolve_media_input
+from ...bundle import bundle_path
+from ...config import Settings
+from ..generation.production import Outcome, Production, Progress
+from ..generation.submit import GenerateRequest, build_call
 from .avatars import (
     AvatarView,
     avatar_from_character,
@@ -57,8 +59,6 @@ from .avatars import (
     preset_avatar,
     words,
 )
-from .generation import GenerateRequest, build_call
-from .production import Outcome, Production, Progress
 from .products import (
     NOTHING_SPENT,
     ProductView,

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..adapters.cli.errors import InvalidValues, MediaRoleError, MissingParams, UnknownParams
-from ..adapters.cli.models import ParamSpec
+from ...adapters.cli.errors import InvalidValues, MediaRoleError, MissingParams, UnknownParams
+from ...adapters.cli.models import ParamSpec
 from .catalogue import ModelInfo
 
 PARAM_ALIASES: dict[str, tuple[str, ...]] = {

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..bundle import bundle_path
+from ...bundle import bundle_path
 from .catalogue import Catalogue, ModelInfo, Trap
 from .validation import MediaProblem, media_problems, media_role
 

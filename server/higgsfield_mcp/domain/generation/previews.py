@@ -20,7 +20,7 @@ from typing import Literal
 
 from PIL import Image, ImageOps
 
-from ..adapters.atomic_files import write_bytes_atomic
+from ...adapters.atomic_files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..bundle import bundle_path
+from ...bundle import bundle_path
 
 Pipeline = Literal["soul_2", "soul_cast"]
 BoardRole = Literal["character", "environment", "color_lighting", "tone"]
