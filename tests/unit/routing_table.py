@@ -184,6 +184,9 @@ ROWS: list[Row] = [
     ("this photo is too tight, extend it to a wider frame", {"reference_images": 1}, "outpaint"),
     ("expand the canvas of this image to the left and right", {"reference_images": 1}, "outpaint"),
     ("outpaint my portrait to a 9:16 story format", {"reference_images": 1}, "outpaint"),
+    ("upscale this photo so it prints sharp at poster size", {"reference_images": 1}, "bytedance_image_upscale"),
+    ("sharpen this old picture of my grandparents and make it 4k", {"reference_images": 1}, "bytedance_image_upscale"),
+    ("upscale my clip to a higher resolution", {"reference_videos": 1}, "bytedance_video_upscale"),
     # --- audio: speech with voices, music, sound effects, seed audio ------------------------------
     ("a voice-over reading this script for my product video in a calm female voice", {}, "text2speech_v2"),
     ("turn this paragraph into spoken audio with a deep male narrator", {}, "text2speech_v2"),

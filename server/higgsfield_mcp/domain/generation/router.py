@@ -707,7 +707,7 @@ def _choose(rule: Rule, inputs: Sequence[str], catalogue: Catalogue, rules: Rule
     is attached is still the Virality Predictor); they are named in the note instead.
     """
     first = catalogue.get(rule.model)
-    first_problems = _fit(first, inputs)
+    first_problems = _fit(first, inputs) if first.media is not None else []  # unknown roles: the CLI checks
     blocking = [p for p in first_problems if p.kind != "missing"]
     if not blocking and first.in_cli is not False:
         return first, _needs(first, first_problems)
