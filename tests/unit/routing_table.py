@@ -243,18 +243,15 @@ ROWS: list[Row] = [
     ("eine Sprachausgabe für mein Skript mit einer ruhigen Stimme", {}, "text2speech_v2"),
     ("entferne den Hintergrund von diesem Bild", {"reference_images": 1}, "image_background_remover"),
     ("ein Werbevideo für meine Marke", {}, AD),
-]
-
-# Written after the rules were tuned on ROWS and never tuned on: benchmarks/bench_router.py prints how
-# many of these come out as expected, an honest figure for requests the weights have not seen.
-HOLDOUT: list[Row] = [
+    # --- the first held-out set: 26/33 on its first run; the rules its misses broke were then fixed
+    #     (a still from a film, a restyle of "my" product, several angles, extend a given photo,
+    #     lo-fi as audio, French "pas cher"/"coupes"), and it joined the table ---
     ("a moody black-and-white portrait of a jazz trumpeter, rim light", {}, "text2image_soul_v2"),
     ("street-style photo of a teenager on a scooter, golden hour", {}, "text2image_soul_v2"),
     ("a still from an imaginary 70s heist movie, crew counting cash", {}, "soul_cinematic"),
     ("storyboard panel: the captain sees the iceberg, widescreen", {}, "soul_cinematic"),
     ("an abandoned greenhouse overgrown with vines, no one inside", {}, "soul_location"),
     ("a hotel lobby at dawn, empty, marble and brass", {}, "soul_location"),
-    ("a kawaii sticker of a sleepy cat", {}, "nano_banana_flash"),
     ("a comic-book hero in a cape standing on a rooftop", {}, "nano_banana_flash"),
     ("a logo mark for a yoga studio named Lotus", {}, "recraft_v4_1"),
     ("a menu design for a taco truck with prices", {}, "gpt_image_2"),
@@ -281,4 +278,48 @@ HOLDOUT: list[Row] = [
     ("un retrato editorial de un chef en su cocina, luz de ventana", {}, "text2image_soul_v2"),
     ("une vidéo pas chère d'une bougie, sans coupes", {}, "seedance1_5"),
     ("ein Foto von einer leeren Bahnhofshalle ohne Menschen", {}, "soul_location"),
+]
+
+
+# Written after the rules were tuned on ROWS and the first held-out set, and never tuned on:
+# benchmarks/bench_router.py prints how many of these come out as expected, a fair figure for
+# requests the weights have not seen. The kawaii sticker is the first set's one open miss (the
+# router asks "design or character?", which is defensible, but the seeds' pick is Nano Banana 2).
+HOLDOUT: list[Row] = [
+    ("a kawaii sticker of a sleepy cat", {}, "nano_banana_flash"),
+    ("a headshot of a smiling nurse in scrubs, soft key light", {}, "text2image_soul_v2"),
+    ("outfit photos of a woman in a trench coat walking in Paris", {}, "text2image_soul_v2"),
+    ("a cinematic frame of a lone cowboy on a ridge at dusk", {}, "soul_cinematic"),
+    ("an empty bowling alley lit by neon, nobody there", {}, "soul_location"),
+    ("a persona nobody has seen before: a punk grandmother beekeeper", {}, "soul_cast"),
+    ("a cute anime fox spirit with nine tails", {}, "nano_banana_flash"),
+    ("an icon set for a banking app", {}, "recraft_v4_1"),
+    ("a vector illustration of a mountain bike", {}, "seedream_v4_5"),
+    ("a wedding invitation with our names in gold script", {}, "gpt_image_2"),
+    ("a quick cheap draft of a robot dog", {}, "z_image"),
+    ("a photo of our olive oil bottle on a rustic wooden table", {}, PHOTOSHOOT),
+    ("Instagram ad creatives for my coffee brand", {}, PHOTOSHOOT),
+    ("a UGC ad where a creator unboxes our headphones", {}, AD),
+    ("a TV spot for our bank", {}, AD),
+    ("a clip of a cat knocking a glass off a table", {}, "seedance_2_0"),
+    ("a fight scene in a dojo, lots of cuts", {}, "seedance_2_0"),
+    ("a calm clip of a candle on a windowsill, static camera, cheaper", {}, "kling3_0"),
+    ("cheapest possible single-take clip of clouds moving", {}, "seedance1_5"),
+    ("a cinema-grade shot of a racing car at night", {}, "cinematic_studio_3_0"),
+    ("a batch of 40 short product clips, fast", {}, "veo3_1_lite"),
+    ("animate this pixel art sprite of a knight", {"start_image": True}, "grok_video_v15"),
+    ("make my clip longer, continue what happens", {"reference_videos": 1}, "seedance_2_5"),
+    ("erase the background from this picture of my dog", {"reference_images": 1}, "image_background_remover"),
+    ("remove the background of this dance video", {"reference_videos": 1}, "video_background_remover"),
+    ("narration for my documentary intro in a deep voice", {}, "text2speech_v2"),
+    ("an upbeat jingle for a podcast intro", {}, "seed_audio"),
+    ("a GLB of this chair from my photos", {"reference_images": 3}, "multi_image_to_3d"),
+    ("rate my reel's hook", {"reference_videos": 1}, "brain_activity"),
+    ("do something fun", {}, ASK),
+    ("the same hero in all ten scenes of my comic", {}, LIBRARY),
+    ("Mara at a night market, cinematic", {"character_soul_ids": SOULS}, "soul_cinematic"),
+    ("una imagen de una playa vacía sin gente", {}, "soul_location"),
+    ("un clip de acción con varios planos de una persecución", {}, "seedance_2_0"),
+    ("une voix off pour ma vidéo, voix calme", {}, "text2speech_v2"),
+    ("ein Porträt einer Frau im Studiolicht", {}, "text2image_soul_v2"),
 ]

@@ -65,10 +65,10 @@ class Alternative(BaseModel):
 
 
 class Unsure(BaseModel):
-    """Too close or too thin to choose: ask the question, then call pick_model again with the answer."""
+    """Ask the user `question` before generating; `options` are the two candidates."""
 
-    question: str = Field(description="The one question that decides; ask the user it.")
-    options: list[Alternative] = Field(description="The two candidates, each with when it fits.")
+    question: str
+    options: list[Alternative]
 
 
 class Pick(BaseModel):
@@ -84,7 +84,7 @@ class Pick(BaseModel):
     tool: str | None = Field(default=None, description="Another tool is the right way in (e.g. marketing_ad).")
     tool_hint: str | None = None
     rule: str = Field(description="The routing rule that decided (for explaining and debugging).")
-    unsure: Unsure | None = Field(default=None, description="Set when the agent should ask the user first.")
+    unsure: Unsure | None = None
 
 
 # --- words ---------------------------------------------------------------------------------------
