@@ -204,6 +204,8 @@ ROWS: list[Row] = [
     ("turn this photo of a ceramic vase into a mesh I can print", {"reference_images": 1}, "multi_image_to_3d"),
     ("a textured GLB of my sneaker from these shots", {"reference_images": 3}, "multi_image_to_3d"),
     ("a rigged 3D model of this toy robot for my game", {"reference_images": 2}, "multi_image_to_3d"),
+    ("a 3D model of a treasure chest from a description, I have no photos", {}, "tripo_3d"),
+    ("text to 3D: a low-poly fox for my game", {}, "tripo_3d"),
     # --- analysis ---------------------------------------------------------------------------------
     ("analyse this ad and tell me if people will keep watching", {"reference_videos": 1}, "brain_activity"),
     ("how good is the hook in this reel?", {"reference_videos": 1}, "brain_activity"),
