@@ -633,7 +633,9 @@ def _thin(req: RouteRequest, text: _Text, rules: Rules) -> bool:
     """Nothing to go on: no kind, no inputs, and every word is filler ("make something cool")."""
     if req.kind is not None or req.start_image or req.end_image or req.duration:
         return False
-    if req.reference_images or req.reference_videos or req.audio_references or req.character_has_references:
+    if req.reference_images or req.reference_videos or req.audio_references:
+        return False
+    if req.character_has_references or req.character_soul_ids:
         return False
     return all(word in rules.vague for word in text.words)
 
@@ -878,7 +880,7 @@ def _kind_of(model: ModelInfo) -> RouteKind | None:
 
 
 def pick_model(req: RouteRequest, catalogue: Catalogue | None = None, *, rules: Rules | None = None) -> Pick:
-    """The model (or tool) for a request; deterministic, offline and well under a millisecond.
+    """The model (or tool) for a request; deterministic, offline, about half a millisecond.
 
     Raises UnknownModel only when `req.model` names something no catalogue or trap knows.
     """
