@@ -11,7 +11,8 @@ one question that decides. The model named in the request still wins (unless a r
 written to override that name), and the planned inputs must fit the model, or the next one in
 line that takes them is used. Matching is on whole words after light normalisation (case,
 accents, plural `s`, spelling variants and other languages through synonyms), and a word
-right after "no"/"not"/"without" (or "no a") does not count. No network, no model calls.
+right after "no"/"not"/"without", or after one of them and an article ("not a cartoon"), does
+not count. No network, no model calls.
 """
 
 from __future__ import annotations
