@@ -7,6 +7,7 @@ agent reads first, so it is short, has no ids or JSON, and always gives the resu
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import time
 from pathlib import Path
@@ -59,10 +60,7 @@ def summarize(outcome: Outcome) -> str:
     for job in failed:
         lines.append(f"- {job.state.replace('_', ' ')}: {job.fail_reason or 'no reason given'}")
     if pending:
-        lines.append(
-            f"Still generating: {len(pending)} job(s). They keep running on Higgsfield; call `jobs` with "
-            "action 'wait' to collect them (nothing is lost or charged twice)."
-        )
+        lines.append(pending_text(pending))
     if outcome.unclear_submissions:
         lines.append(
             f"{outcome.unclear_submissions} submission(s) had an unclear outcome; they are being matched to their "
@@ -73,6 +71,20 @@ def summarize(outcome: Outcome) -> str:
     if outcome.why:
         lines.append(f"Why {name}: {outcome.why}")
     return "\n".join(lines) or "No jobs."
+
+
+def pending_text(pending: list[JobView]) -> str:
+    """The jobs still running when the wait ended, and the exact call that collects them.
+
+    Hosts cancel a tool call after about a minute, so a long job ends a call as pending;
+    the agent keeps calling `jobs` wait (SKILL.md says so) and tells the user in a line.
+    """
+    call = json.dumps({"action": "wait", "job_ids": [j.job_id for j in pending]})
+    return (
+        f"Still generating: {len(pending)} job(s); they keep running on Higgsfield (nothing is lost or charged "
+        f"twice). Next call: `jobs` with {call}. Repeat it until they are done, and tell the user briefly that "
+        "it is still being made."
+    )
 
 
 async def content_for(outcome: Outcome, settings: Settings, *, previews: bool = True) -> list[ContentBlock]:
