@@ -17,8 +17,10 @@ from mcp.types import CallToolResult, ContentBlock, ImageContent, ResourceLink, 
 from pydantic import BaseModel
 
 from .config import Settings
+from .domain.account import AccountReport
 from .domain.generation.previews import cached_preview
 from .domain.generation.production import JobView, Outcome
+from .domain.generation.router import Pick
 
 MEDIA_URI_PREFIX = "higgsfield://media/"
 MAX_PREVIEWS = 6
@@ -137,6 +139,31 @@ def _link(job: JobView, path: str, uri: str) -> ResourceLink:
         title=f"{job.display_name or job.model or 'Result'} ({job.kind or 'file'})",
         mime_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
     )
+
+
+def account_text(report: AccountReport) -> str:
+    """The account check in words: the summary, then any other problem with its fix (the JSON is structured content)."""
+    lines = [report.summary]
+    shown = report.summary
+    for problem in report.problems:
+        if problem.message.rstrip(".") not in shown:
+            lines.append(f"- {problem.message.rstrip('.')}. Fix: {problem.remedy}")
+    return "\n".join(lines)
+
+
+def pick_text(pick: Pick) -> str:
+    """A model pick as an agent passes it on: the model and why, the other choices, what to set and write."""
+    if pick.tool:
+        head = f"Use `{pick.tool}` for this" + (f": {pick.tool_hint}" if pick.tool_hint else ".")
+        lines = [head, f"(As a plain generation: {pick.display_name} — {pick.why})"]
+    else:
+        lines = [f"{pick.display_name} (model {pick.model!r}, {pick.kind}): {pick.why}"]
+    lines += [f"- or {alt.display_name} ({alt.model!r}): {alt.when}" for alt in pick.alternatives]
+    if pick.params:
+        lines.append("Set: " + ", ".join(f"{k}={v}" for k, v in pick.params.items()))
+    if pick.checklist:
+        lines.append("The prompt should name: " + "; ".join(pick.checklist))
+    return "\n".join(lines)
 
 
 def tool_result(model: BaseModel, content: list[ContentBlock]) -> CallToolResult:

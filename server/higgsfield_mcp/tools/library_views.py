@@ -8,7 +8,7 @@ preview (at most a few per result) and every file a resource link a client can o
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import anyio
@@ -45,11 +45,15 @@ def link(uri: str, name: str, title: str, mime_type: str | None = None) -> Resou
     return ResourceLink(type="resource_link", uri=uri, name=name, title=title, mime_type=mime)
 
 
-async def image_blocks(files: Sequence[tuple[Path, str, str]], *, previews: int = MAX_PREVIEWS) -> list[ContentBlock]:
-    """(path, resource URI, title) per image → a preview for the first few, and a link for each."""
+async def image_blocks(
+    files: Sequence[tuple[Path, str, str]], *, previews: int = MAX_PREVIEWS, only: Collection[Path] | None = None
+) -> list[ContentBlock]:
+    """(path, resource URI, title) per image → a preview for the first few (of `only`, if given), a link for each."""
     blocks: list[ContentBlock] = []
-    for index, (path, uri, title) in enumerate(files):
-        if index < previews:  # a missing or unreadable file simply gets no preview
+    shown = 0
+    for path, uri, title in files:
+        if shown < previews and (only is None or path in only):  # a missing or unreadable file gets no preview
+            shown += 1
             preview = await anyio.to_thread.run_sync(cached_preview, path)
             if preview is not None:
                 blocks.append(ImageContent(type="image", data=preview.base64, mime_type=preview.mime_type))
