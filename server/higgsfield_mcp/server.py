@@ -39,7 +39,20 @@ question at a time, and deliver each result's URL with a one-line summary."""
 
 
 class HiggsfieldServer(MCPServer):
-    """MCPServer whose `tools/list` carries compact input schemas (`tools/schemas.py`): same rules, fewer bytes."""
+    """MCPServer whose `tools/list` carries compact input schemas (`tools/schemas.py`): same rules, fewer bytes.
+
+    `result_label`, when set (sandbox mode), ends every tool result so it cannot pass for a real one.
+    """
+
+    result_label: str | None = None
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        result = await super().call_tool(name, arguments, context)
+        if self.result_label and isinstance(result, CallToolResult):
+            result.content.append(TextContent(type="text", text=self.result_label))
+        return result
 
     async def list_tools(self) -> list[MCPTool]:
         return [
@@ -68,7 +81,9 @@ class HiggsfieldServer(MCPServer):
         return await super().get_prompt(name, arguments, context)
 
 
-def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None = None) -> MCPServer:
+def create_server(
+    settings: Settings | None = None, *, cli: HiggsfieldCLI | None = None, result_label: str | None = None
+) -> MCPServer:
     settings = settings or Settings.from_env()
     cli = cli or HiggsfieldCLI(settings.bin)
     services = Services(settings=settings, cli=cli, production=Production(settings, cli))
@@ -87,6 +102,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         lifespan=lifespan,
         extensions=[gallery_app(services)],  # MCP Apps: the moodboard / character gallery view
     )
+    server.result_label = result_label
 
     @server.tool(
         title="Higgsfield account",
