@@ -89,3 +89,13 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         raise SystemExit("usage: python -m tests.integration.test_tools_list --update")
     _update()
+
+
+async def test_compact_schemas_still_accept_explicit_nulls(sandbox: Sandbox) -> None:
+    """Optional arguments are advertised without their null branch; a client that sends null is still served."""
+    tools = {t["name"]: t for t in await listed(sandbox.settings())}
+    kind = tools["pick_model"]["inputSchema"]["properties"]["kind"]
+    assert "anyOf" not in kind and "title" not in kind and kind["type"] == "string"
+    async with Client(create_server(sandbox.settings())) as client:
+        result = await client.call_tool("pick_model", {"request": "a lookbook portrait", "kind": None, "model": None})
+    assert not result.is_error, result.content

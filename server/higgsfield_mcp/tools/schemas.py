@@ -1,10 +1,13 @@
 """Input schemas as advertised in `tools/list`: the same rules in fewer bytes.
 
 Every host puts the whole tool list into the model's context on every turn. Pydantic's
-schemas repeat a `title` per property (the name again, capitalised), spell "optional" as
-`anyOf: [X, {"type": "null"}]` with `default: null`. `compact_schema` drops the titles and
-the null defaults and writes nullable scalars as `type: [X, "null"]`: it accepts exactly the
-same arguments. Validation still runs against the full schema the SDK built.
+schemas repeat a `title` per property (the name again, capitalised) and spell an optional
+argument `anyOf: [X, {"type": "null"}]` with `default: null`. `compact_schema` drops the
+titles and the null defaults and advertises an optional argument as just X: not required,
+so a client leaves it out. That is also the most portable spelling (a `type` array, the
+other short form, is rejected by single-type dialects such as Gemini's function schemas).
+The server still accepts an explicit null: validation runs against the full schema the
+SDK built.
 """
 
 from __future__ import annotations
@@ -31,8 +34,7 @@ def compact_schema(schema: Any) -> Any:
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and NULL in options:
         other = next(o for o in options if o != NULL)
-        if isinstance(other, dict) and isinstance(other.get("type"), str) and not set(other) & set(out) - {"anyOf"}:
+        if isinstance(other, dict):
             del out["anyOf"]
-            out.update(other)
-            out["type"] = [other["type"], "null"]
+            out = {**other, **out}  # the property's own description wins over its item type's
     return out
