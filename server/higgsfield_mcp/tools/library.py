@@ -11,6 +11,7 @@ where a closure cannot be found. Evaluated annotations reference it directly.
 """
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -290,8 +291,8 @@ async def _character_action(
     if action == "show":
         shown = await library.show_character(name)
         result.notes = shown.notes
-        everything: set[Path] | None = None if request.previews else set()
-        return await _character_result(library, result, shown.character, "", notes=shown.notes, known=everything)
+        seen = None if request.previews else known  # previews only when asked: the agent has seen them
+        return await _character_result(library, result, shown.character, "", notes=shown.notes, known=seen)
     if action == "delete":
         agreed = isinstance(answer, AcceptedElicitation) and answer.data.delete
         if not agreed:
@@ -327,7 +328,9 @@ async def _character_action(
         )
         uri = character_uri(run.character.slug)
         files = [(folder / r.file, f"{uri}/{r.file}", r.angle) for r in run.made if r.file]
-        return tool_result(result, [text(reference_run_text(run, folder)), *await image_blocks(files, previews=3)])
+        urls = _result_urls(library, [r.job_id for r in run.made])
+        body = reference_run_text(run, folder, urls)
+        return tool_result(result, [text(body), *await image_blocks(files, previews=3)])
     if action == "add_test_shot":
         character, shot = await library.add_test_shot(
             name,
@@ -351,6 +354,16 @@ async def _character_action(
     result.archive, result.character = str(path), character
     note = f"Exported {character.name} to {path} (character.json, its images and a character sheet)."
     return tool_result(result, [text(note), link(path.as_uri(), path.name, f"{character.name} archive")])
+
+
+def _result_urls(library: Library, job_ids: Iterable[str | None]) -> dict[str, str]:
+    """job id → its first result URL, from the journal: the URL the skill's rules say to deliver."""
+    urls: dict[str, str] = {}
+    for job_id in job_ids:
+        record = library.production.journal.get(job_id) if job_id else None
+        if record is not None and record.result_urls:
+            urls[record.id] = record.result_urls[0]
+    return urls
 
 
 def _images_of(library: Library, name: str) -> set[Path]:
@@ -377,7 +390,8 @@ async def _character_result(
     """
     folder = library.characters.folder(character.slug)
     result.character, result.folder = character, str(folder)
-    body = character_text(character, folder, notes or [])
+    urls = _result_urls(library, [r.job_id for r in character.current_references()])
+    body = character_text(character, folder, notes or [], urls)
     blocks: list[ContentBlock] = [text(f"{head}\n{body}" if head else body)]
     files = character_files(character, folder)
     fresh = [path for path, _, _ in files if known is None or path not in known]
@@ -479,7 +493,7 @@ def _register_moodboards(server: MCPServer, services: Services, library: Library
             result.added, result.jobs, result.problems = run.added, run.jobs, run.problems
         if (folder / "contact-sheet.jpg").is_file():
             result.contact_sheet, result.gallery = str(folder / "contact-sheet.jpg"), str(folder / GALLERY_FILE)
-        body = board_text(board, folder, run)
+        body = board_text(board, folder, run, _result_urls(library, [i.job_id for i in board.items]))
         if result.archive:
             body = f"Exported to {result.archive}\n{body}"
         blocks: list[ContentBlock] = [text(body)]
