@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-LABEL = "Sandbox: an offline stand-in for Higgsfield made this (a labelled placeholder); no credits were spent."
+LABEL = "Sandbox: an offline stand-in for Higgsfield answers here (placeholder images); no credits are spent."
 """Added to every tool result in sandbox mode, so nobody takes a placeholder for a real generation."""
 
 log = logging.getLogger(__name__)
