@@ -93,8 +93,8 @@ def ask_for_product(
 
 
 DESCRIPTION = """Marketing Studio ads (video or still) and product photoshoots. A product page URL alone
-gives a finished vertical 15 s UGC video. Modes, avatars, hooks and settings: action list_*, and
-higgsfield://references/marketing-modes."""
+gives a finished vertical 15 s UGC video. Products, avatars, hooks and settings: action list_* and
+higgsfield://references/marketing-setup; modes: higgsfield://references/marketing-modes."""
 
 
 def register(server: MCPServer, services: Services) -> None:
