@@ -386,7 +386,6 @@ CHARACTER_ACTIONS = [  # the arguments that left the tool's description for this
     "",
     "## `character_library` actions and what each needs",
     "",
-    "",
     "| action | give | notes |",
     "|---|---|---|",
     (
@@ -414,7 +413,6 @@ CHARACTER_ACTIONS = [  # the arguments that left the tool's description for this
 MOODBOARD_ACTIONS = [  # the same for `moodboard`
     "",
     "## `moodboard` actions and what each needs",
-    "",
     "",
     "| action | give |",
     "|---|---|",
