@@ -2,6 +2,7 @@
 
     higgsfield-mcp                      serve MCP on stdio (what MCP clients launch)
     higgsfield-mcp --http [--host H] [--port P]   serve streamable HTTP, loopback by default
+    higgsfield-mcp --sandbox [--http ...]   serve against the offline sandbox: no account, nothing spent
     higgsfield-mcp doctor [--json]      check the CLI, login, workspace and credits
     higgsfield-mcp demo [--home DIR]    a scripted session against the offline sandbox
     higgsfield-mcp install-skill [--host claude|codex|cursor] [--dest DIR] [--force]
@@ -43,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return demo_main(args.home)
 
+    if args.sandbox:
+        return serve_sandbox(args)
     from .server import create_server  # the MCP stack is only imported to serve
 
     server = create_server(settings)
@@ -63,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: loopback only)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="serve against the offline sandbox CLI: no account, nothing is spent"
+    )
     sub = parser.add_subparsers(dest="command")
     doc = sub.add_parser("doctor", help="check that generation can work, and say what to fix")
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -75,14 +81,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve_sandbox(args: argparse.Namespace) -> int:
+    """`--sandbox`: the sandbox CLI and its loopback HTTPS file server, set up for this process, then serve."""
+    from .sandbox_mode import LABEL, sandbox_mode
+    from .server import create_server
+
+    try:
+        with sandbox_mode():
+            server = create_server(Settings.from_env(), result_label=LABEL)
+            if args.http:
+                server.run("streamable-http", host=args.host, port=args.port)
+            else:
+                server.run()
+    except FileNotFoundError as exc:  # the sandbox CLI is not installed beside this Python
+        print(f"higgsfield-mcp --sandbox: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def doctor(settings: Settings, *, as_json: bool = False) -> int:
     """Print the account report; exit non-zero when generation cannot work."""
+    from .install_check import command_owner
+
     report = anyio.run(check_account, HiggsfieldCLI(settings.bin), settings)
+    owner = command_owner()
     if as_json:
-        print(json.dumps(report.model_dump(mode="json"), indent=2))
+        data = report.model_dump(mode="json")
+        data["command"] = {"path": str(owner.path) if owner.path else None, "ours": owner.ours, "text": owner.text()}
+        print(json.dumps(data, indent=2))
     else:
-        print(render_report(report))
+        print(render_report(report) + "\n" + install_lines(report, owner.ours, owner.text()))
     return 0 if report.ready else 1
+
+
+def install_lines(report: AccountReport, ours: bool, owner: str) -> str:
+    """doctor's last lines: which `higgsfield-mcp` PATH finds, and the sandbox when there is no CLI to try."""
+    lines = [f"{'ok ' if ours else '!! '}Command    {owner}"]
+    if any(p.code == "cli_not_installed" for p in report.problems):
+        lines.append(
+            "   No CLI yet? Try everything offline first: `higgsfield-mcp --sandbox` (no account, nothing spent; "
+            "see the README's client configs)."
+        )
+    return "\n".join(lines)
 
 
 def install_skill_command(*, host: str, dest: str | None, force: bool) -> int:

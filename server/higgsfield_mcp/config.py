@@ -15,7 +15,10 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict
 
-DEFAULT_WAIT_SECONDS = 240.0
+DEFAULT_WAIT_SECONDS = 40.0
+"""Claude Desktop (the TypeScript SDK's default) cancels a request after 60 s, progress or not:
+a call ends as pending well before that, and `jobs` wait picks it up (whether a client resets
+its timeout on progress is not knowable from the protocol, so the default fits them all)."""
 MAX_WAIT_SECONDS = 3600.0
 DEFAULT_POLL_SECONDS = 3.0
 """Higgsfield's own tools poll every 3 s; one poll covers every pending job."""

@@ -343,6 +343,7 @@ def render_character_library() -> str:
         "",
         "`export` writes a zip (character.json, images, a contact-sheet character sheet); `import` checks it",
         "and never writes outside the library.",
+        *CHARACTER_ACTIONS,
     ]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -394,8 +395,63 @@ def render_moodboards() -> str:
         "",
         "Show the contact sheet, ask one question about what to change, regenerate only those slots, then plan",
         "the clips: each clip starts from the still of its scene.",
+        *MOODBOARD_ACTIONS,
     ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+CHARACTER_ACTIONS = [  # the arguments that left the tool's description for this page
+    "",
+    "## `character_library` actions and what each needs",
+    "",
+    "| action | give | notes |",
+    "|---|---|---|",
+    (
+        "| `create` | `name`, `description`; optional `canonical_prompt`, `lighting_notes`, `notes` | the "
+        "canonical prompt defaults to the description |"
+    ),
+    "| `list` | optional `query`, `limit` | sorted by name |",
+    "| `show` | `name`; `previews: true` only to look at the images again | brings finished generations in |",
+    "| `update` | `name` and the fields to change | |",
+    "| `delete` | `name`; `confirm: true` once the user agreed, where the client cannot ask | removes the folder |",
+    "| `add_reference` | `name`, one of `image_path` / `upload_id` / `job_id`, and `angle` | |",
+    (
+        "| `make_references` | `name`; optional `angles`, `pipeline` (`soul_2` or `soul_cast`) | all angles "
+        "submitted at once |"
+    ),
+    "| `add_test_shot` | `name`, `job_id` or `image_path`; optional `lighting_notes`, `notes` | |",
+    "| `train_soul` | `name`; optional `variant` (`soul_2`, `soul_cinematic`), `images` | paid plans |",
+    "| `export` | `name`; optional `destination` | a zip with a character sheet |",
+    "| `import` | `archive`; optional `overwrite` or `new_name` | |",
+    "",
+    "Results show previews only of images the agent has not seen yet; every file also comes as a",
+    "resource link, and each reference with its result URL.",
+]
+
+MOODBOARD_ACTIONS = [  # the same for `moodboard`
+    "",
+    "## `moodboard` actions and what each needs",
+    "",
+    "| action | give |",
+    "|---|---|",
+    "| `create` | `name` (the production), `brief`; optional `look` (palette and light), `tone` |",
+    "| `list` | nothing |",
+    "| `show` | `name` |",
+    (
+        "| `add` | `name`, and `images` (paths or finished image job ids, with a `role` and the `character` "
+        "shown) and/or `characters` whose references to add |"
+    ),
+    (
+        "| `generate` | `name`; `recipe: production` with `characters`, `character_descriptions`, "
+        "`environments`, optional `total` (10-15) and `environment_model`; or `recipe: lookbook` with "
+        "`item`, `material`, `mood`, `setting` |"
+    ),
+    "| `remove` | `name`, `numbers` as `show` lists them |",
+    "| `export` | `name`; optional `destination` |",
+    "",
+    "Every image line in a result gives its file and, for generated images, its result URL.",
+    "`show_gallery` displays the board as a gallery where the client supports MCP Apps.",
+]
 
 
 GENERATED = {

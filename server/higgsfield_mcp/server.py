@@ -12,10 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
-from mcp.types import ToolAnnotations
+from mcp.server.mcpserver import Context
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import Tool as MCPTool
 
 from . import __version__
 from .adapters.cli.client import HiggsfieldCLI
@@ -25,6 +28,8 @@ from .domain.generation.production import Production
 from .tools import generation, library, marketing, skill
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
+from .tools.schemas import compact_schema
+from .views import account_text, tool_result
 
 INSTRUCTIONS = """\
 Runs Higgsfield image, video and ad generation through the user's own `higgsfield` CLI.
@@ -33,7 +38,52 @@ UX rules: be concise, never show raw ids or JSON, answer in the user's language,
 question at a time, and deliver each result's URL with a one-line summary."""
 
 
-def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None = None) -> MCPServer:
+class HiggsfieldServer(MCPServer):
+    """MCPServer whose `tools/list` carries compact input schemas (`tools/schemas.py`): same rules, fewer bytes.
+
+    `result_label`, when set (sandbox mode), ends every tool result so it cannot pass for a real one.
+    """
+
+    result_label: str | None = None
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        result = await super().call_tool(name, arguments, context)
+        if self.result_label and isinstance(result, CallToolResult):
+            result.content.append(TextContent(type="text", text=self.result_label))
+        return result
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [
+            tool.model_copy(update={"input_schema": compact_schema(tool.input_schema)})
+            for tool in await super().list_tools()
+        ]
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        """An unknown prompt or a missing argument is the caller's mistake: JSON-RPC -32602 with what to send.
+
+        The SDK raises a plain ValueError for both, which reaches the client as code 0 or as
+        -32603 "Internal server error" with a traceback on stderr, depending on the protocol era.
+        """
+        prompts = {p.name: p for p in await self.list_prompts()}
+        prompt = prompts.get(name)
+        if prompt is None:
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt {name!r}; the prompts are: {', '.join(sorted(prompts))}.")
+        given = {k for k, v in (arguments or {}).items() if v is not None}
+        missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in given]
+        if missing:
+            raise MCPError(
+                INVALID_PARAMS, f"Prompt {name!r} needs the argument(s) {', '.join(missing)}; call it again with them."
+            )
+        return await super().get_prompt(name, arguments, context)
+
+
+def create_server(
+    settings: Settings | None = None, *, cli: HiggsfieldCLI | None = None, result_label: str | None = None
+) -> MCPServer:
     settings = settings or Settings.from_env()
     cli = cli or HiggsfieldCLI(settings.bin)
     services = Services(settings=settings, cli=cli, production=Production(settings, cli))
@@ -44,7 +94,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
             yield {}
 
     logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per download is noise on stderr
-    server = MCPServer(
+    server = HiggsfieldServer(
         name="higgsfield",
         title="Higgsfield",
         instructions=INSTRUCTIONS,
@@ -52,18 +102,18 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         lifespan=lifespan,
         extensions=[gallery_app(services)],  # MCP Apps: the moodboard / character gallery view
     )
+    server.result_label = result_label
 
     @server.tool(
         title="Higgsfield account",
         annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=True, idempotentHint=True),
+        structured_output=False,
     )
-    async def account() -> AccountReport:
-        """Check that generation can work: the CLI, the login, the workspace, plan and credits.
-
-        Call it first when anything fails. Every problem comes with the one thing the user
-        has to do about it (e.g. run `higgsfield auth login` in a terminal).
-        """
-        return await check_account(services.cli, services.settings)
+    async def account() -> Annotated[CallToolResult, AccountReport]:
+        """Check the CLI, login, workspace, plan and credits; call it first when anything fails.
+        Each problem comes with what the user must do."""
+        report = await check_account(services.cli, services.settings)
+        return tool_result(report, [TextContent(type="text", text=account_text(report))])
 
     generation.register(server, services)
     library.register(server, services)

@@ -7,6 +7,7 @@ agent reads first, so it is short, has no ids or JSON, and always gives the resu
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import time
 from pathlib import Path
@@ -16,8 +17,10 @@ from mcp.types import CallToolResult, ContentBlock, ImageContent, ResourceLink, 
 from pydantic import BaseModel
 
 from .config import Settings
+from .domain.account import AccountReport
 from .domain.generation.previews import cached_preview
 from .domain.generation.production import JobView, Outcome
+from .domain.generation.router import Pick
 
 MEDIA_URI_PREFIX = "higgsfield://media/"
 MAX_PREVIEWS = 6
@@ -59,10 +62,7 @@ def summarize(outcome: Outcome) -> str:
     for job in failed:
         lines.append(f"- {job.state.replace('_', ' ')}: {job.fail_reason or 'no reason given'}")
     if pending:
-        lines.append(
-            f"Still generating: {len(pending)} job(s). They keep running on Higgsfield; call `jobs` with "
-            "action 'wait' to collect them (nothing is lost or charged twice)."
-        )
+        lines.append(pending_text(pending))
     if outcome.unclear_submissions:
         lines.append(
             f"{outcome.unclear_submissions} submission(s) had an unclear outcome; they are being matched to their "
@@ -73,6 +73,20 @@ def summarize(outcome: Outcome) -> str:
     if outcome.why:
         lines.append(f"Why {name}: {outcome.why}")
     return "\n".join(lines) or "No jobs."
+
+
+def pending_text(pending: list[JobView]) -> str:
+    """The jobs still running when the wait ended, and the exact call that collects them.
+
+    Hosts cancel a tool call after about a minute, so a long job ends a call as pending;
+    the agent keeps calling `jobs` wait (SKILL.md says so) and tells the user in a line.
+    """
+    call = json.dumps({"action": "wait", "job_ids": [j.job_id for j in pending]})
+    return (
+        f"Still generating: {len(pending)} job(s); they keep running on Higgsfield (nothing is lost or charged "
+        f"twice). Next call: `jobs` with {call}. Repeat it until they are done, and tell the user briefly that "
+        "it is still being made."
+    )
 
 
 async def content_for(outcome: Outcome, settings: Settings, *, previews: bool = True) -> list[ContentBlock]:
@@ -125,6 +139,31 @@ def _link(job: JobView, path: str, uri: str) -> ResourceLink:
         title=f"{job.display_name or job.model or 'Result'} ({job.kind or 'file'})",
         mime_type=mimetypes.guess_type(path)[0] or "application/octet-stream",
     )
+
+
+def account_text(report: AccountReport) -> str:
+    """The account check in words: the summary, then any other problem with its fix (the JSON is structured content)."""
+    lines = [report.summary]
+    shown = report.summary
+    for problem in report.problems:
+        if problem.message.rstrip(".") not in shown:
+            lines.append(f"- {problem.message.rstrip('.')}. Fix: {problem.remedy}")
+    return "\n".join(lines)
+
+
+def pick_text(pick: Pick) -> str:
+    """A model pick as an agent passes it on: the model and why, the other choices, what to set and write."""
+    if pick.tool:
+        head = f"Use `{pick.tool}` for this" + (f": {pick.tool_hint}" if pick.tool_hint else ".")
+        lines = [head, f"(As a plain generation: {pick.display_name} — {pick.why})"]
+    else:
+        lines = [f"{pick.display_name} (model {pick.model!r}, {pick.kind}): {pick.why}"]
+    lines += [f"- or {alt.display_name} ({alt.model!r}): {alt.when}" for alt in pick.alternatives]
+    if pick.params:
+        lines.append("Set: " + ", ".join(f"{k}={v}" for k, v in pick.params.items()))
+    if pick.checklist:
+        lines.append("The prompt should name: " + "; ".join(pick.checklist))
+    return "\n".join(lines)
 
 
 def tool_result(model: BaseModel, content: list[ContentBlock]) -> CallToolResult:

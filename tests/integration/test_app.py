@@ -96,4 +96,11 @@ async def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     assert Path(still["files"][0]).is_file() and Path(clip["files"][0]).suffix == ".mp4"
     text = out.getvalue()
     assert "preview image" in text and still["urls"][0] in text and str(tmp_path / "demo") in text
+    refs = results["references"]["character"]["references"]
+    assert sorted(r["angle"] for r in refs) == ["front", "profile", "three_quarter"]
+    assert all((Path(results["references"]["folder"]) / r["file"]).is_file() for r in refs)
+    lookbook = results["lookbook"]
+    assert len(lookbook["board"]["items"]) == 3 and Path(lookbook["contact_sheet"]).is_file()
+    assert lookbook["contact_sheet"] in text and Path(lookbook["gallery"]).as_uri() in text
+    assert "they are kept" in text and "higgsfield-mcp --sandbox" in text
     assert sys.executable  # the demo ran the server with this interpreter

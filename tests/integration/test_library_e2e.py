@@ -122,7 +122,9 @@ async def test_character_references_scenes_soul_export_import(sandbox: Sandbox, 
 
         shown = await client.call_tool("character_library", {"action": "show", "name": "Maya Chen"})
         assert "Soul id (soul_2): trained" in shown.content[0].text
-        assert sum(1 for b in shown.content if b.type == "image") == 3
+        assert sum(1 for b in shown.content if b.type == "image") == 0, "previews only when asked or new"
+        looked = await client.call_tool("character_library", {"action": "show", "name": "Maya Chen", "previews": True})
+        assert sum(1 for b in looked.content if b.type == "image") == 3
         character = json.loads(Path(folder / "character.json").read_text())
         assert len(character["history"]) == 6  # 3 references + 3 scenes
 

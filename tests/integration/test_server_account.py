@@ -10,17 +10,30 @@ from higgsfield_mcp.server import create_server
 from ..conftest import Sandbox
 
 
-async def test_tools_are_listed_with_annotations_and_output_schemas(sandbox: Sandbox) -> None:
+async def test_tools_are_listed_with_annotations_and_no_output_schemas(sandbox: Sandbox) -> None:
     async with Client(create_server(sandbox.settings())) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
     assert "account" in tools
     for tool in tools.values():
         assert tool.annotations is not None, tool.name
-        assert tool.output_schema and tool.output_schema.get("properties"), tool.name
+        assert tool.output_schema is None, f"{tool.name}: output schemas cost context and no host reads them"
         assert tool.description and len(tool.description) > 40, tool.name
-    account = tools["account"]
-    assert account.annotations.read_only_hint is True
-    assert {"ready", "summary", "cli", "auth", "problems"} <= set(account.output_schema["properties"])
+    assert tools["account"].annotations.read_only_hint is True
+
+
+async def test_account_and_pick_model_text_is_a_short_summary_not_json(sandbox: Sandbox) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        account = await client.call_tool("account", {})
+        pick = await client.call_tool("pick_model", {"request": "a lookbook portrait"})
+    report = account.structured_content
+    assert {"ready", "summary", "cli", "auth", "problems"} <= set(report)
+    [text] = [b.text for b in account.content if b.type == "text"]
+    assert text.startswith(report["summary"]) and "{" not in text
+    chosen = pick.structured_content
+    assert chosen["model"] and chosen["why"]
+    [words] = [b.text for b in pick.content if b.type == "text"]
+    assert chosen["display_name"] in words and chosen["why"] in words and "{" not in words
+    assert len(words) < 1200
 
 
 async def test_account_healthy_sandbox(sandbox: Sandbox) -> None:

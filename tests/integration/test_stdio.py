@@ -6,7 +6,11 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 
 from ..conftest import Sandbox
 
@@ -39,3 +43,21 @@ async def test_stdio_account_not_logged_in_keeps_serving(sandbox: Sandbox) -> No
     assert first.structured_content["auth"] == "session_expired"
     assert "higgsfield auth login" in first.structured_content["summary"]
     assert second.structured_content["auth"] == "session_expired"
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_prompt_errors_are_invalid_params_without_traceback(sandbox: Sandbox, mode: str, tmp_path: Path) -> None:
+    """An unknown prompt or a missing argument is the caller's mistake: -32602 and a clear message, at both eras."""
+    stderr = (tmp_path / "stderr.txt").open("w")
+    async with Client(stdio_client(stdio_params(sandbox), errlog=stderr), mode=mode) as client:  # type: ignore[arg-type]
+        with pytest.raises(MCPError) as unknown:
+            await client.get_prompt("no_such_prompt", {})
+        with pytest.raises(MCPError) as missing:
+            await client.get_prompt("lookbook", {})
+        fine = await client.get_prompt("lookbook", {"item": "a navy wool blazer"})
+    stderr.close()
+    assert unknown.value.code == INVALID_PARAMS and "no_such_prompt" in unknown.value.message
+    assert "lookbook" in unknown.value.message, "the message lists the prompts there are"
+    assert missing.value.code == INVALID_PARAMS and "item" in missing.value.message
+    assert fine.messages
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text()

@@ -44,3 +44,11 @@ def test_media_roots_relative_is_reported(tmp_path: Path) -> None:
     )
     assert settings.media_roots[0] == tmp_path / "a" and len(settings.media_roots) == 2
     assert any("relative" in p for p in settings.problems)
+
+
+def test_default_wait_fits_hosts_that_cancel_at_60_seconds(tmp_path: Path) -> None:
+    """Claude Desktop (the TypeScript SDK's default) cancels a call after 60 s: a default wait must end well before."""
+    settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path)}, cwd=tmp_path)
+    assert settings.wait_seconds <= 45
+    longer = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path), "HIGGSFIELD_MCP_WAIT_SECONDS": "600"})
+    assert longer.wait_seconds == 600 and longer.problems == (), "still configurable for hosts without a timeout"

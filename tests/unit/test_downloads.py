@@ -173,3 +173,38 @@ def test_media_path_cannot_escape(tmp_path: Path) -> None:
     path = media_path_for(tmp_path, model="../../etc", job_id="../passwd", index=0, url="https://x/a.png")
     assert path.resolve().is_relative_to(tmp_path.resolve())
     assert ".." not in path.relative_to(tmp_path).parts
+
+
+async def test_unknown_host_is_said_in_plain_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx2
+
+    async def no_such_host(*args: object, **kwargs: object) -> None:
+        raise httpx2.ConnectError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(httpx2.AsyncClient, "send", no_such_host)
+    with pytest.raises(DownloadFailed) as caught:
+        await download("https://cdn.higgsfield.ai/a.png", tmp_path / "a.png", allowed_hosts=["cdn.higgsfield.ai"])
+    message = caught.value.message
+    assert "Errno" not in message and "Name or service" not in message
+    assert "cdn.higgsfield.ai could not be found" in message and "internet connection" in message
+
+
+async def test_refused_connection_is_said_in_plain_words(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"https://127.0.0.1:{port}/a.png"
+    with pytest.raises(DownloadFailed) as caught:
+        await download(url, tmp_path / "a.png", allowed_hosts=[f"127.0.0.1:{port}"])
+    assert "Errno" not in caught.value.message and "did not accept the connection" in caught.value.message
+
+
+async def test_untrusted_certificate_is_said_in_plain_words(
+    https_server: LoopbackHTTPS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+    with pytest.raises(DownloadFailed) as caught:
+        await download(https_server.url("hello.txt"), tmp_path / "a.txt", allowed_hosts=[https_server.host])
+    assert "certificate" in caught.value.message and "SSL:" not in caught.value.message

@@ -107,3 +107,16 @@ async def test_plan_errors_say_what_to_do_instead(store: CharacterStore, tmp_pat
         await train_soul(store, cli, settings(tmp_path), "maya")
     assert "Basic or higher" in caught.value.remedy and "reference images" in caught.value.remedy
     assert store.load("maya").souls == {}
+
+
+async def test_training_progress_says_the_status_not_the_wait_budget(store: CharacterStore, tmp_path: Path) -> None:
+    cli = FakeSouls(["queued", "in_progress", "completed"])
+    seen: list[tuple[float, float | None, str]] = []
+
+    async def progress(value: float, total: float | None, message: str) -> None:
+        seen.append((value, total, message))
+
+    await train_soul(store, cli, settings(tmp_path), "maya", progress=progress)
+    assert seen and all(total == 2 for _, total, _ in seen), seen
+    assert [v for v, _, _ in seen] == sorted({v for v, _, _ in seen}), "only forward, one step each"
+    assert "queued" in seen[0][2] and any("in progress" in m for _, _, m in seen)

@@ -179,12 +179,31 @@ async def download(
                     url=url,
                 ) from None
             except httpx2.HTTPError as exc:
-                raise DownloadFailed(f"downloading {url} failed: {exc or type(exc).__name__}", url=url) from None
+                raise DownloadFailed(f"downloading {url} failed: {plain_reason(exc, current)}", url=url) from None
     raise DownloadRefused(
         f"refusing to download {url}: more than {MAX_REDIRECTS} redirects",
         url=url,
         remedy="The host keeps redirecting; open the URL in a browser to see where it leads.",
     )
+
+
+def plain_reason(exc: BaseException, url: str) -> str:
+    """Why a connection failed, in words a user can act on (never a raw `[Errno -2]` or SSL text)."""
+    host = httpx2.URL(url).host or url
+    detail = f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}".lower()
+    if "name or service not known" in detail or "nodename nor servname" in detail or "getaddrinfo" in detail:
+        return f"{host} could not be found; check the internet connection (or a proxy / DNS setting)"
+    if "temporary failure in name resolution" in detail:
+        return f"{host} could not be looked up right now; check the internet connection"
+    if "certificate" in detail or "ssl" in detail:
+        return f"{host}'s certificate is not trusted here (a proxy or an out-of-date certificate store?)"
+    if "connection refused" in detail or "errno 111" in detail or "all connection attempts failed" in detail:
+        return f"{host} did not accept the connection (nothing listens there, or a firewall blocks it)"
+    if isinstance(exc, httpx2.RemoteProtocolError | httpx2.ReadError):
+        return f"the connection to {host} dropped before the file was complete"
+    if isinstance(exc, httpx2.ConnectError):
+        return f"{host} could not be reached; check the internet connection"
+    return f"{type(exc).__name__} while talking to {host}"
 
 
 def _check_response(response: httpx2.Response, url: str, max_bytes: int) -> None:

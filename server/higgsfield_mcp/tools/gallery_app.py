@@ -80,6 +80,7 @@ def gallery_app(services: Services) -> Apps:
         name="show_gallery",
         title="Show a moodboard or character sheet",
         annotations=ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False),
+        structured_output=False,
     )
     async def show_gallery(
         ctx: Context,

@@ -16,10 +16,10 @@ from ..domain.generation.production import Outcome
 from ..domain.generation.router import Pick, RouteRequest
 from ..domain.generation.submit import GenerateRequest
 from ..domain.library.service import Library
-from ..views import content_for, history_content, media_file, tool_result
+from ..views import content_for, history_content, media_file, pick_text, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 
-Media = Annotated[str, Field(description="A local file path inside the allowed folders, an upload id, or a job id.")]
+Media = Annotated[str, Field(description="A local path (allowed folders), upload id or job id.")]
 
 
 class GenerateResult(Outcome):
@@ -40,21 +40,21 @@ def register(server: MCPServer, services: Services) -> None:
     @server.tool(
         title="Pick a Higgsfield model",
         annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False, idempotentHint=True),
+        structured_output=False,
     )
     async def pick_model(
-        request: Annotated[str, Field(description="The user's request in their words, e.g. 'lookbook portrait'.")],
+        request: Annotated[str, Field(description="The request in the user's words.")],
         kind: Annotated[Literal["image", "video", "audio", "3d"] | None, Field(description="Force a kind.")] = None,
         start_image: Annotated[bool, Field(description="A first frame will be given.")] = False,
         end_image: Annotated[bool, Field(description="A last frame will be given.")] = False,
-        reference_images: Annotated[int, Field(ge=0, le=50, description="How many reference images.")] = 0,
-        reference_videos: Annotated[int, Field(ge=0, le=10, description="How many reference videos.")] = 0,
-        audio_references: Annotated[int, Field(ge=0, le=10, description="How many audio references.")] = 0,
-        soul_id: Annotated[str | None, Field(description="A trained Soul id for the character.")] = None,
-        model: Annotated[str | None, Field(description="A model the user named (marketing names work).")] = None,
-    ) -> Pick:
-        """Choose the right model for a request, with one line of why, alternatives, the parameters
-        worth setting and the prompt checklist. Says so when another tool (marketing_ad) is the
-        right answer. Free and instant: nothing is generated."""
+        reference_images: Annotated[int, Field(ge=0, le=50, description="Reference images to give.")] = 0,
+        reference_videos: Annotated[int, Field(ge=0, le=10, description="Reference videos to give.")] = 0,
+        audio_references: Annotated[int, Field(ge=0, le=10, description="Audio references to give.")] = 0,
+        soul_id: Annotated[str | None, Field(description="A trained Soul id.")] = None,
+        model: Annotated[str | None, Field(description="A model the user named.")] = None,
+    ) -> Annotated[CallToolResult, Pick]:
+        """Pick the model for a request: why, alternatives, parameters to set, prompt checklist; may
+        point to marketing_ad instead. Free: nothing is generated."""
         route = RouteRequest(
             request=request,
             kind=kind,
@@ -66,18 +66,20 @@ def register(server: MCPServer, services: Services) -> None:
             character_soul_ids={"soul_2": soul_id} if soul_id else {},
             model=model,
         )
-        return await production.pick(route)
+        pick = await production.pick(route)
+        return tool_result(pick, [TextContent(type="text", text=pick_text(pick))])
 
     @server.tool(
         title="Generate images, video or audio",
         annotations=ToolAnnotations(
             readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
         ),
+        structured_output=False,
     )
     async def generate(
         ctx: Context,
-        prompt: Annotated[str | None, Field(description="What to make. Positive phrasing; lighting and framing.")],
-        model: Annotated[str, Field(description="Model id or name, or 'auto' to let the router pick.")] = "auto",
+        prompt: Annotated[str | None, Field(description="What to make, with lighting and framing.")],
+        model: Annotated[str, Field(description="Model id or name; auto lets pick_model choose.")] = "auto",
         aspect_ratio: Annotated[str | None, Field(description="e.g. 16:9, 9:16, 1:1.")] = None,
         resolution: Annotated[str | None, Field(description="e.g. 720p, 1080p, 1k, 2k.")] = None,
         quality: Annotated[str | None, Field(description="Model quality tier, e.g. high or 2k.")] = None,
@@ -89,23 +91,15 @@ def register(server: MCPServer, services: Services) -> None:
         videos: Annotated[list[Media] | None, Field(description="Reference or source videos.")] = None,
         audio: Annotated[list[Media] | None, Field(description="Reference audio.")] = None,
         soul_id: Annotated[str | None, Field(description="Trained Soul id (Soul models).")] = None,
-        character: Annotated[
-            str | None,
-            Field(description="A library character: applies its Soul id or reference images and canonical prompt."),
-        ] = None,
-        moodboard: Annotated[str | None, Field(description="A moodboard to put the results on.")] = None,
+        character: Annotated[str | None, Field(description="A library character to apply.")] = None,
+        moodboard: Annotated[str | None, Field(description="A moodboard to add the results to.")] = None,
         params: Annotated[dict[str, Any] | None, Field(description="Any other model parameters.")] = None,
-        estimate_only: Annotated[bool, Field(description="Only report the credit cost; only when asked.")] = False,
+        estimate_only: Annotated[bool, Field(description="Only the credit cost, when asked.")] = False,
         wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
     ) -> Annotated[CallToolResult, GenerateResult]:
-        """Generate stills, clips or audio and wait for them (bounded), with progress.
-
-        Parameters and media roles are checked against the model before anything is spent.
-        Results are downloaded, and come back with their URL, local file and a preview. A job
-        still running when the wait ends comes back as pending; collect it with `jobs`.
-        With character=, the library's Soul id (Soul models) or reference images and the
-        canonical prompt are applied, and the result goes into the character's history.
-        """
+        """Make stills, clips or audio. Checked against the model before anything is spent, waited
+        for (bounded, with progress), saved; each result has its URL, file and a preview. A job
+        still running comes back pending: its text gives the `jobs` call that collects it."""
         try:
             slug, cast = library.cast(character) if character else (None, None)
             board = library.boards.resolve(moodboard) if moodboard else None
@@ -155,12 +149,13 @@ def register(server: MCPServer, services: Services) -> None:
     @server.tool(
         title="Higgsfield jobs",
         annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True),
+        structured_output=False,
     )
     async def jobs(
         ctx: Context,
         action: Annotated[
             Literal["status", "wait", "resume", "history"],
-            Field(description="status/wait: given jobs; resume: everything in flight; history: past jobs."),
+            Field(description="status/wait: job_ids; resume: all in flight; history: past jobs."),
         ] = "status",
         job_ids: Annotated[list[str] | None, Field(description="Jobs for status and wait.")] = None,
         model: Annotated[str | None, Field(description="history: only this model.")] = None,
@@ -170,8 +165,8 @@ def register(server: MCPServer, services: Services) -> None:
         limit: Annotated[int, Field(ge=1, le=200, description="history: how many, newest first.")] = 20,
         wait_seconds: Annotated[float | None, Field(ge=0, description="wait/resume: at most this long.")] = None,
     ) -> Annotated[CallToolResult, JobsResult]:
-        """Follow jobs: their status, wait for them (bounded, with progress), resume whatever was
-        in flight when the server last stopped (results are downloaded), or list the history."""
+        """Follow jobs: status, wait (bounded, with progress), resume all in flight after a restart,
+        or the history."""
         try:
             if action == "history":
                 views = await production.history(model=model, status=status, since=since, until=until, limit=limit)

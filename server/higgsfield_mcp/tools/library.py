@@ -11,6 +11,8 @@ where a closure cannot be found. Evaluated annotations reference it directly.
 """
 
 import json
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Literal
 
 from mcp.server import MCPServer
@@ -94,6 +96,7 @@ class CharacterRequest(BaseModel):
     query: str | None = None
     limit: int = 50
     wait_seconds: float | None = None
+    previews: bool = False
 
     def text(self, field: str) -> str | None:
         """A string argument, with blanks treated as not given."""
@@ -191,68 +194,46 @@ def _register_characters(server: MCPServer, services: Services, library: Library
     @server.tool(
         title="Character library",
         annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True),
+        structured_output=False,
     )
     async def character_library(
         ctx: Context,
         answer: Annotated[ElicitationResult[DeleteAnswer], Resolve(confirm_delete)],
-        action: Annotated[CharacterAction, Field(description="What to do; see the tool description.")],
-        name: Annotated[str | None, Field(description="The character's name (all actions but list/import).")] = None,
+        action: Annotated[CharacterAction, Field(description="What to do.")],
+        name: Annotated[str | None, Field(description="The character (all but list/import).")] = None,
         description: Annotated[str | None, Field(description="create/update: look, age, features.")] = None,
         canonical_prompt: Annotated[
-            str | None, Field(description="create/update: the exact words every image of them starts from.")
+            str | None, Field(description="create/update: words every image starts with.")
         ] = None,
-        lighting_notes: Annotated[
-            str | None, Field(description="create/update/add_test_shot: what light works.")
-        ] = None,
-        notes: Annotated[str | None, Field(description="create/update/add_test_shot: anything else.")] = None,
-        angle: Annotated[Angle, Field(description="add_reference: which angle the image shows.")] = "free",
+        lighting_notes: Annotated[str | None, Field(description="create/update/add_test_shot.")] = None,
+        notes: Annotated[str | None, Field(description="create/update/add_test_shot.")] = None,
+        angle: Annotated[Angle, Field(description="add_reference.")] = "free",
         angles: Annotated[
             list[Literal["front", "three_quarter", "profile"]] | None,
-            Field(description="make_references: only these angles (default: all three)."),
+            Field(description="make_references: only these (default all three)."),
         ] = None,
-        pipeline: Annotated[
-            Literal["soul_2", "soul_cast"], Field(description="make_references: Soul 2.0 (default) or Soul Cast.")
-        ] = "soul_2",
-        image_path: Annotated[
-            str | None, Field(description="add_reference/add_test_shot: a local image inside the allowed folders.")
-        ] = None,
-        upload_id: Annotated[str | None, Field(description="add_reference: an image already uploaded.")] = None,
+        pipeline: Annotated[Literal["soul_2", "soul_cast"], Field(description="make_references.")] = "soul_2",
+        image_path: Annotated[str | None, Field(description="add_reference/add_test_shot: a local image.")] = None,
+        upload_id: Annotated[str | None, Field(description="add_reference.")] = None,
         job_id: Annotated[str | None, Field(description="add_reference/add_test_shot: a finished image job.")] = None,
         variant: Annotated[
-            Literal["soul_2", "soul_cinematic"],
-            Field(description="train_soul: soul_2 for Soul 2.0 stills, soul_cinematic for Soul Cinema."),
+            Literal["soul_2", "soul_cinematic"], Field(description="train_soul: soul_cinematic for Soul Cinema.")
         ] = "soul_2",
-        images: Annotated[
-            list[str] | None,
-            Field(description="train_soul: 5-20 of the character's files or paths (default: all its images)."),
-        ] = None,
-        archive: Annotated[
-            str | None, Field(description="import: the zip to import (inside the allowed folders).")
-        ] = None,
-        destination: Annotated[
-            str | None, Field(description="export: folder for the zip (default: library/exports).")
-        ] = None,
-        overwrite: Annotated[bool, Field(description="import: replace a character of the same name.")] = False,
-        new_name: Annotated[str | None, Field(description="import: import under this name instead.")] = None,
-        confirm: Annotated[
-            bool, Field(description="delete: true only after the user agreed (needed when the client cannot ask).")
-        ] = False,
-        query: Annotated[
-            str | None, Field(description="list: only characters whose name or description has it.")
-        ] = None,
-        limit: Annotated[int, Field(ge=1, le=1000, description="list: at most this many, by name.")] = 50,
-        wait_seconds: Annotated[float | None, Field(ge=0, description="Longest wait for generations/training.")] = None,
+        images: Annotated[list[str] | None, Field(description="train_soul: 5-20 files (default: all).")] = None,
+        archive: Annotated[str | None, Field(description="import: the zip.")] = None,
+        destination: Annotated[str | None, Field(description="export: folder for the zip.")] = None,
+        overwrite: Annotated[bool, Field(description="import: replace one of the same name.")] = False,
+        new_name: Annotated[str | None, Field(description="import under this name.")] = None,
+        confirm: Annotated[bool, Field(description="delete: true only once the user agreed.")] = False,
+        query: Annotated[str | None, Field(description="list: name or description contains.")] = None,
+        limit: Annotated[int, Field(ge=1, le=1000, description="list: at most this many.")] = 50,
+        wait_seconds: Annotated[float | None, Field(ge=0, description="Longest wait.")] = None,
+        previews: Annotated[bool, Field(description="show: include the images (only to look at them).")] = False,
     ) -> Annotated[CallToolResult, CharacterLibraryResult]:
-        """Keep characters consistent across a production: one folder per character with its canonical
-        prompt, lighting notes, three-angle references, test shots, Soul ids and history.
-
-        Actions: create (name, description, canonical_prompt, lighting_notes); list; show; update;
-        delete (asks the user first); add_reference (image_path, upload_id or job_id, with angle);
-        make_references (front, three-quarter and profile from the canonical prompt, all at once;
-        pipeline soul_2 or soul_cast); add_test_shot (job_id or image_path, with lighting_notes);
-        train_soul (variant soul_2 or soul_cinematic, needs 5-20 images; paid plans); export (zip
-        with a character sheet); import (archive; overwrite or new_name). Then `generate` with
-        character=<name> applies the Soul id or references and the canonical prompt."""
+        """Recurring characters kept consistent: a folder each with canonical prompt, lighting notes,
+        three-angle references, test shots and Soul ids; then `generate` with character=<name>.
+        make_references makes all three angles at once; train_soul needs 5-20 images and a paid plan;
+        delete asks the user first. Per action: higgsfield://references/character-library."""
         request = CharacterRequest(
             action=action,
             name=name,
@@ -276,6 +257,7 @@ def _register_characters(server: MCPServer, services: Services, library: Library
             query=query,
             limit=limit,
             wait_seconds=wait_seconds,
+            previews=previews,
         )
         try:
             return await _character_action(library, ctx, request, answer)
@@ -298,17 +280,19 @@ async def _character_action(
         character = await library.import_character(archive, overwrite=request.overwrite, name=request.text("new_name"))
         return await _character_result(library, result, character, f"Imported {character.name}.")
     name = request.require("name", "the character's name")
+    known = _images_of(library, name)  # what the agent has seen: only images new to it are sent
 
     if action == "create":
         character = library.create_character(name, request.fields)
         return await _character_result(library, result, character, f"Created {character.name}.")
     if action == "update":
         character = library.update_character(name, request.fields)
-        return await _character_result(library, result, character, f"Updated {character.name}.")
+        return await _character_result(library, result, character, f"Updated {character.name}.", known=known)
     if action == "show":
         shown = await library.show_character(name)
         result.notes = shown.notes
-        return await _character_result(library, result, shown.character, "", notes=shown.notes)
+        seen = None if request.previews else known  # previews only when asked: the agent has seen them
+        return await _character_result(library, result, shown.character, "", notes=shown.notes, known=seen)
     if action == "delete":
         agreed = isinstance(answer, AcceptedElicitation) and answer.data.delete
         if not agreed:
@@ -330,7 +314,7 @@ async def _character_action(
             job_id=request.text("job_id"),
             wait_seconds=wait_seconds,
         )
-        return await _character_result(library, result, character, "Reference added.")
+        return await _character_result(library, result, character, "Reference added.", known=known)
     if action == "make_references":
         run = await library.make_references(
             name, pipeline=request.pipeline, angles=request.angles, wait_seconds=wait_seconds, progress=progress_to(ctx)
@@ -344,7 +328,9 @@ async def _character_action(
         )
         uri = character_uri(run.character.slug)
         files = [(folder / r.file, f"{uri}/{r.file}", r.angle) for r in run.made if r.file]
-        return tool_result(result, [text(reference_run_text(run, folder)), *await image_blocks(files, previews=3)])
+        urls = _result_urls(library, [r.job_id for r in run.made])
+        body = reference_run_text(run, folder, urls)
+        return tool_result(result, [text(body), *await image_blocks(files, previews=3)])
     if action == "add_test_shot":
         character, shot = await library.add_test_shot(
             name,
@@ -355,7 +341,7 @@ async def _character_action(
             wait_seconds=wait_seconds,
         )
         what = "Test shot kept" if shot.file else "Test shot recorded; its image is still generating"
-        return await _character_result(library, result, character, f"{what}.")
+        return await _character_result(library, result, character, f"{what}.", known=known)
     if action == "train_soul":
         character, soul = await library.train_soul(
             name, variant=request.variant, images=request.images, wait_seconds=wait_seconds, progress=progress_to(ctx)
@@ -370,14 +356,46 @@ async def _character_action(
     return tool_result(result, [text(note), link(path.as_uri(), path.name, f"{character.name} archive")])
 
 
+def _result_urls(library: Library, job_ids: Iterable[str | None]) -> dict[str, str]:
+    """job id → its first result URL, from the journal: the URL the skill's rules say to deliver."""
+    urls: dict[str, str] = {}
+    for job_id in job_ids:
+        record = library.production.journal.get(job_id) if job_id else None
+        if record is not None and record.result_urls:
+            urls[record.id] = record.result_urls[0]
+    return urls
+
+
+def _images_of(library: Library, name: str) -> set[Path]:
+    """The character's images before an action (none if it cannot be read: the action says why)."""
+    try:
+        character = library.find_character(name)
+    except LibraryError:
+        return set()
+    return {path for path, _, _ in character_files(character, library.characters.folder(character.slug))}
+
+
 async def _character_result(
-    library: Library, result: CharacterLibraryResult, character: Character, head: str, notes: list[str] | None = None
+    library: Library,
+    result: CharacterLibraryResult,
+    character: Character,
+    head: str,
+    notes: list[str] | None = None,
+    *,
+    known: set[Path] | None = None,
 ) -> CallToolResult:
+    """The character in words, a link per file, and previews only of images not in `known` (None: every image).
+
+    Previews are about 130 KB each: resending the same three on every call fills the agent's context.
+    """
     folder = library.characters.folder(character.slug)
     result.character, result.folder = character, str(folder)
-    body = character_text(character, folder, notes or [])
+    urls = _result_urls(library, [r.job_id for r in character.current_references()])
+    body = character_text(character, folder, notes or [], urls)
     blocks: list[ContentBlock] = [text(f"{head}\n{body}" if head else body)]
-    blocks += await image_blocks(character_files(character, folder), previews=3)
+    files = character_files(character, folder)
+    fresh = [path for path, _, _ in files if known is None or path not in known]
+    blocks += await image_blocks(files, previews=3, only=fresh)
     blocks.append(link(character_uri(character.slug), "character.json", f"{character.name}: character.json"))
     return tool_result(result, blocks)
 
@@ -386,51 +404,39 @@ def _register_moodboards(server: MCPServer, services: Services, library: Library
     @server.tool(
         title="Moodboards",
         annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True),
+        structured_output=False,
     )
     async def moodboard(
         ctx: Context,
-        action: Annotated[BoardAction, Field(description="What to do; see the tool description.")],
-        name: Annotated[str | None, Field(description="The production's name (the moodboard).")] = None,
+        action: Annotated[BoardAction, Field(description="What to do.")],
+        name: Annotated[str | None, Field(description="The production (all but list).")] = None,
         brief: Annotated[str | None, Field(description="create: story, setting, audience.")] = None,
         look: Annotated[str | None, Field(description="create: colour palette and lighting style.")] = None,
         tone: Annotated[str | None, Field(description="create: the emotional register.")] = None,
-        images: Annotated[list[str] | None, Field(description="add: image paths or finished image job ids.")] = None,
-        role: Annotated[BoardRole, Field(description="add: the role of the added images.")] = "other",
-        character: Annotated[str | None, Field(description="add: the library character the images show.")] = None,
-        characters: Annotated[
-            list[str] | None,
-            Field(description="add: library characters whose references to add; generate: major characters."),
-        ] = None,
+        images: Annotated[list[str] | None, Field(description="add: paths or finished image job ids.")] = None,
+        role: Annotated[BoardRole, Field(description="add.")] = "other",
+        character: Annotated[str | None, Field(description="add: the library character shown.")] = None,
+        characters: Annotated[list[str] | None, Field(description="add/generate: library characters.")] = None,
         character_descriptions: Annotated[
-            list[str] | None, Field(description="generate: major characters not in the library, described.")
+            list[str] | None, Field(description="generate: other major characters, described.")
         ] = None,
-        environments: Annotated[list[str] | None, Field(description="generate: the key locations.")] = None,
-        recipe: Annotated[
-            Literal["production", "lookbook"],
-            Field(description="generate: production (10-15 images) or lookbook (3 shots of one fashion item)."),
-        ] = "production",
-        total: Annotated[int | None, Field(ge=10, le=15, description="generate production: how many images.")] = None,
+        environments: Annotated[list[str] | None, Field(description="generate: key locations.")] = None,
+        recipe: Annotated[Literal["production", "lookbook"], Field(description="generate.")] = "production",
+        total: Annotated[int | None, Field(ge=10, le=15, description="generate production: images.")] = None,
         environment_model: Annotated[
-            Literal["soul_cinematic", "soul_location"],
-            Field(description="generate: Soul Cinema stills, or Soul Location for places without people."),
+            Literal["soul_cinematic", "soul_location"], Field(description="generate: soul_location for empty places.")
         ] = "soul_cinematic",
-        item: Annotated[str | None, Field(description="generate lookbook: the fashion item.")] = None,
-        material: Annotated[str | None, Field(description="generate lookbook: its material and texture.")] = None,
-        mood: Annotated[str | None, Field(description="generate lookbook: the mood.")] = None,
-        setting: Annotated[str | None, Field(description="generate lookbook: where the lifestyle shot is.")] = None,
-        numbers: Annotated[list[int] | None, Field(description="remove: the image numbers 'show' lists.")] = None,
+        item: Annotated[str | None, Field(description="lookbook: the fashion item.")] = None,
+        material: Annotated[str | None, Field(description="lookbook: material and texture.")] = None,
+        mood: Annotated[str | None, Field(description="lookbook.")] = None,
+        setting: Annotated[str | None, Field(description="lookbook: where the lifestyle shot is.")] = None,
+        numbers: Annotated[list[int] | None, Field(description="remove: numbers from show.")] = None,
         destination: Annotated[str | None, Field(description="export: folder for the zip.")] = None,
-        wait_seconds: Annotated[float | None, Field(ge=0, description="Longest wait for generations.")] = None,
+        wait_seconds: Annotated[float | None, Field(ge=0, description="Longest wait.")] = None,
     ) -> Annotated[CallToolResult, MoodboardResult]:
-        """Fix a production's look before spending video credits: a folder of labelled images with a
-        contact sheet (one JPEG grid) and a static index.html gallery.
-
-        Actions: create (name, brief, look, tone); list; show; add (images as paths or job ids
-        with a role, and/or library characters' references); generate (recipe production: 2-3
-        images per major character, 3-4 environment stills, a colour-and-lighting reference and
-        1-2 tone images, 10-15 in all, submitted at once; recipe lookbook: texture close-up,
-        full-body lifestyle and clean studio shots of one item); remove (numbers); export (zip).
-        `show_gallery` displays a board as a gallery."""
+        """Fix a production's look before spending on video: labelled images, a contact sheet and an
+        offline gallery page. generate submits a whole recipe at once (production: 10-15 images;
+        lookbook: three shots of one item). Per action: higgsfield://references/moodboards."""
         result = MoodboardResult(action=action)
         try:
             if action == "list":
@@ -487,7 +493,7 @@ def _register_moodboards(server: MCPServer, services: Services, library: Library
             result.added, result.jobs, result.problems = run.added, run.jobs, run.problems
         if (folder / "contact-sheet.jpg").is_file():
             result.contact_sheet, result.gallery = str(folder / "contact-sheet.jpg"), str(folder / GALLERY_FILE)
-        body = board_text(board, folder, run)
+        body = board_text(board, folder, run, _result_urls(library, [i.job_id for i in board.items]))
         if result.archive:
             body = f"Exported to {result.archive}\n{body}"
         blocks: list[ContentBlock] = [text(body)]

@@ -8,7 +8,7 @@ preview (at most a few per result) and every file a resource link a client can o
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import anyio
@@ -45,11 +45,15 @@ def link(uri: str, name: str, title: str, mime_type: str | None = None) -> Resou
     return ResourceLink(type="resource_link", uri=uri, name=name, title=title, mime_type=mime)
 
 
-async def image_blocks(files: Sequence[tuple[Path, str, str]], *, previews: int = MAX_PREVIEWS) -> list[ContentBlock]:
-    """(path, resource URI, title) per image → a preview for the first few, and a link for each."""
+async def image_blocks(
+    files: Sequence[tuple[Path, str, str]], *, previews: int = MAX_PREVIEWS, only: Collection[Path] | None = None
+) -> list[ContentBlock]:
+    """(path, resource URI, title) per image → a preview for the first few (of `only`, if given), a link for each."""
     blocks: list[ContentBlock] = []
-    for index, (path, uri, title) in enumerate(files):
-        if index < previews:  # a missing or unreadable file simply gets no preview
+    shown = 0
+    for path, uri, title in files:
+        if shown < previews and (only is None or path in only):  # a missing or unreadable file gets no preview
+            shown += 1
             preview = await anyio.to_thread.run_sync(cached_preview, path)
             if preview is not None:
                 blocks.append(ImageContent(type="image", data=preview.base64, mime_type=preview.mime_type))
@@ -80,7 +84,11 @@ def character_files(character: Character, folder: Path) -> list[tuple[Path, str,
     return files
 
 
-def character_text(character: Character, folder: Path, notes: Sequence[str] = ()) -> str:
+def character_text(
+    character: Character, folder: Path, notes: Sequence[str] = (), urls: Mapping[str, str] | None = None
+) -> str:
+    """The character in plain lines; `urls` (job id → result URL) adds each reference's URL."""
+    urls = urls or {}
     lines = [f"{character.name} — library character (folder: {folder})"]
     if character.description:
         lines.append(character.description)
@@ -90,8 +98,10 @@ def character_text(character: Character, folder: Path, notes: Sequence[str] = ()
         lines.append(f"Lighting that works: {character.lighting_notes}")
     current = character.current_references()
     if current:
-        refs = ", ".join(f"{ANGLE_WORDS[r.angle]} ({r.file or 'kept on Higgsfield'})" for r in current)
-        lines.append(f"References: {refs}")
+        lines.append("References:")
+        lines += [
+            f"- {ANGLE_WORDS[r.angle]}: {_where(r.file or 'kept on Higgsfield', r.job_id, urls)}" for r in current
+        ]
     missing = [ANGLE_WORDS[a] for a in ("front", "three_quarter", "profile") if a not in {r.angle for r in current}]
     pending = [r for r in character.references if r.state == "pending"]
     if pending:
@@ -153,11 +163,16 @@ def character_list_text(
     return "\n".join(lines)
 
 
-def reference_run_text(run: ReferenceRun, folder: Path) -> str:
+def _where(file: str | Path, job_id: str | None, urls: Mapping[str, str]) -> str:
+    url = urls.get(job_id) if job_id else None
+    return f"{file} — {url}" if url else str(file)
+
+
+def reference_run_text(run: ReferenceRun, folder: Path, urls: Mapping[str, str] | None = None) -> str:
     name = run.character.name
     ready = [r for r in run.made if r.state == "ready"]
     lines = [f"Reference set for {name}: {len(ready)} ready in {folder}"]
-    lines += [f"- {ANGLE_WORDS[r.angle]}: {folder / r.file}" for r in ready if r.file]
+    lines += [f"- {ANGLE_WORDS[r.angle]}: {_where(folder / r.file, r.job_id, urls or {})}" for r in ready if r.file]
     pending = [r for r in run.made if r.state == "pending"]
     if pending:
         lines.append(
@@ -195,7 +210,10 @@ def board_links(board: Moodboard, folder: Path) -> list[ContentBlock]:
     return blocks
 
 
-def board_text(board: Moodboard, folder: Path, run: BoardRun | None = None) -> str:
+def board_text(
+    board: Moodboard, folder: Path, run: BoardRun | None = None, urls: Mapping[str, str] | None = None
+) -> str:
+    """The board in plain lines; `urls` (job id → result URL) adds each generated image's URL."""
     ready = board.ready_items()
     lines = [f"Moodboard {board.name}: {len(ready)} image(s) (folder: {folder})"]
     if board.brief:
@@ -207,7 +225,7 @@ def board_text(board: Moodboard, folder: Path, run: BoardRun | None = None) -> s
     for item in board.items:
         if item.state == "failed":
             continue
-        where = item.file or "still generating"
+        where = _where(item.file, item.job_id, urls or {}) if item.file else "still generating"
         lines.append(f"{item.number}. {_item_words(item)} — {where}")
     if (folder / SHEET_FILE).is_file():
         lines.append(f"Contact sheet: {folder / SHEET_FILE}")

@@ -30,7 +30,6 @@ from ..domain.marketing.ads import (
     AdResult,
     MarketingStudio,
     headline,
-    marketing_data,
     missing_product,
     missing_product_error,
     refuse_conflicts,
@@ -39,7 +38,7 @@ from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 
-Media = Annotated[str, Field(description="A local file path inside the allowed folders, or an upload id.")]
+Media = Annotated[str, Field(description="A local path (allowed folders) or upload id.")]
 
 
 class MarketingResult(AdResult):
@@ -93,28 +92,9 @@ def ask_for_product(
     return Elicit("Which product is this for? Paste the link to its web page.", ProductLink)
 
 
-def _mode_lines() -> str:
-    data = marketing_data()
-    video = "\n".join(f"  - {m.id}: {m.description}" for m in data.video_modes)
-    shoot = "\n".join(f"  - {m.id}: {m.description}" for m in data.photoshoot_modes)
-    return f"Video modes (default ugc):\n{video}\nPhotoshoot modes:\n{shoot}"
-
-
-DESCRIPTION = f"""Make a Marketing Studio ad (video or still) or a product photoshoot, and wait for it (bounded),
-with progress. A product page URL alone gives a finished vertical 15 s UGC video (Click-to-Ad).
-
-Product: product_url (the shop or App Store page; read by Marketing Studio), product_photos (used
-as they are by stills and photoshoots; a video needs them made into a product, which Higgsfield
-currently refuses, so prefer the URL), or product_id (see action 'list_products').
-Avatar (optional; UGC modes cast someone themselves): avatar (a preset's name, or words like
-'female, fitness'; see 'list_avatars'), avatar_photo (makes a custom avatar from a face photo),
-or avatar_character (a character from the library). hook and setting (by name, see 'list_hooks'
-and 'list_settings') only with UGC-family modes, never with ad_reference_id. Choose the mode from
-the user's words; a few words also work as mode.
-{_mode_lines()}
-Results come back with their URL, local file and a preview; a job still running when the wait
-ends comes back as pending (collect it with `jobs`); a photoshoot waits for its images itself.
-Refusals happen before anything is spent."""
+DESCRIPTION = """Marketing Studio ads (video or still) and product photoshoots. A product page URL alone
+gives a finished vertical 15 s UGC video. Products, avatars, hooks and settings: action list_* and
+higgsfield://references/marketing-setup; modes: higgsfield://references/marketing-modes."""
 
 
 def register(server: MCPServer, services: Services) -> None:
@@ -127,6 +107,7 @@ def register(server: MCPServer, services: Services) -> None:
         annotations=ToolAnnotations(
             readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
         ),
+        structured_output=False,
     )
     async def marketing_ad(
         ctx: Context,

@@ -182,11 +182,16 @@ class Production:
         started = time.monotonic()
         catalogue = await self.catalogue()
 
+        reported = -1.0
+
         async def report(records: list[JobRecord], elapsed: float) -> None:
+            nonlocal reported
             if progress is None:
                 return
-            done = sum(1 for r in records if r.done)
-            await progress(elapsed, bound, _progress_message(done, len(records)))
+            value, message = job_progress(records)
+            if value > reported:  # MCP progress must increase: one notification per step forward
+                reported = value
+                await progress(value, len(records), message)
 
         records = await self.poller.wait(job_ids, timeout=bound, on_progress=report)
         views = [JobView.of(r, catalogue) for r in records]
@@ -230,7 +235,23 @@ class Production:
         return [JobView.of(r, catalogue) for r in records]
 
 
-def _progress_message(done: int, total: int) -> str:
-    if total == 1:
-        return "Ready" if done else "Generating…"
-    return f"{done} of {total} ready"
+QUEUED_STATUSES = frozenset({"queued", "pending", "submitted", "waiting"})
+"""Higgsfield status words for a job that has not started yet (contract §4: queued, then in_progress)."""
+
+
+def job_progress(records: Sequence[JobRecord]) -> tuple[float, str]:
+    """How far the jobs are, counted in jobs: each finished one is 1, each started one 0.5.
+
+    The message names the jobs done of the jobs submitted and the status words of the
+    others ("1 of 3 done; 2 in progress"), never the wait budget: a host shows it as is.
+    """
+    done = sum(1 for r in records if r.done)
+    running = [r for r in records if not r.done]
+    started = sum(1 for r in running if r.status not in QUEUED_STATUSES)
+    words: dict[str, int] = {}
+    for record in running:
+        word = "saving" if record.terminal else record.status.replace("_", " ")  # finished; files being fetched
+        words[word] = words.get(word, 0) + 1
+    others = ", ".join(f"{count} {word}" for word, count in words.items())
+    message = f"{done} of {len(records)} done" + (f"; {others}" if others else "")
+    return done + 0.5 * started, message

@@ -19,7 +19,7 @@ from ...adapters.cli.errors import PlanRequired
 from ...adapters.cli.models import SoulReference
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
-from ..generation.production import Progress
+from ..generation.production import QUEUED_STATUSES, Progress
 from .documents import now
 from .errors import NotEnoughImages, SoulTrainingFailed
 from .models import Character, SoulState, SoulVariant
@@ -126,14 +126,19 @@ async def _wait(
     cli: HiggsfieldCLI, soul: SoulReference, bound: float, interval: float, progress: Progress | None
 ) -> SoulReference:
     started = time.monotonic()
+    reported = -1  # steps: 0 queued, 1 training, 2 finished; reported once each (MCP progress only moves forward)
     while not soul.terminal:
         elapsed = time.monotonic() - started
         if elapsed >= bound:
             break
-        if progress is not None:
-            await progress(elapsed, bound, f"Training the Soul id ({soul.status.replace('_', ' ')})…")
+        step = 0 if soul.status in QUEUED_STATUSES else 1
+        if progress is not None and step > reported:
+            reported = step
+            await progress(step, 2, f"Training the Soul id: {soul.status.replace('_', ' ')}")
         await anyio.sleep(min(interval, max(0.0, bound - elapsed)))
         soul = await cli.get_soul(soul.id)
+    if progress is not None and soul.terminal:
+        await progress(2, 2, f"Soul id training {soul.status.replace('_', ' ')}")
     return soul
 
 

@@ -1,0 +1,76 @@
+"""A job longer than the server's wait, as a host with a 60 s request timeout meets it.
+
+The server runs with a short HIGGSFIELD_MCP_WAIT_SECONDS standing in for the default (a
+45 s real wait would only slow the suite; `tests/unit/test_config.py` checks the default
+itself): the call comes back as a normal pending result whose text names the jobs and the
+exact next call, and that call, `jobs` wait, brings the result in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from ..conftest import Sandbox
+from .test_stdio import stdio_params
+
+pytestmark = pytest.mark.usefixtures("cdn")
+
+
+async def test_job_longer_than_the_wait_returns_pending_with_the_next_call(sandbox: Sandbox) -> None:
+    sandbox.set(HIGGSFIELD_MCP_WAIT_SECONDS="1", HIGGSFIELD_SANDBOX_JOB_SECONDS="4")
+    messages: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        messages.append((value, total, message))
+
+    async with Client(stdio_params(sandbox)) as client:
+        first = await client.call_tool(
+            "generate", {"prompt": "a lighthouse at dusk", "model": "z_image"}, progress_callback=on_progress
+        )
+        assert not first.is_error, first.content
+        data = first.structured_content
+        assert data["pending"] == 1
+        [job] = data["jobs"]
+        text = first.content[0].text
+        assert job["job_id"] in text, "the pending text names the job"
+        call = re.search(r"`jobs` with (\{.*?\})", text)
+        assert call, text
+        assert json.loads(call.group(1)) == {"action": "wait", "job_ids": [job["job_id"]]}
+        assert "tell the user" in text
+
+        for _ in range(60):  # what SKILL.md tells the agent: keep calling it (each call is bounded by the wait)
+            done = await client.call_tool("jobs", json.loads(call.group(1)))
+            assert not done.is_error, done.content
+            [finished] = done.structured_content["jobs"]
+            if finished["state"] != "pending":
+                break
+        assert finished["state"] == "completed" and Path(finished["files"][0]).is_file()
+    assert len(sandbox.argvs("generate", "create")) == 1, "waiting again never re-sends"
+    assert messages, "progress was reported while waiting"
+    for value, total, message in messages:
+        assert total == 1 and 0 <= value <= 1, (value, total)
+        assert message and re.match(r"\d+ of 1 done", message), message
+    assert [v for v, _, _ in messages] == sorted({v for v, _, _ in messages}), "progress only moves forward"
+
+
+async def test_progress_counts_jobs_done_of_submitted(sandbox: Sandbox) -> None:
+    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="1")
+    messages: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        messages.append((value, total, message))
+
+    async with Client(stdio_params(sandbox)) as client:
+        result = await client.call_tool(
+            "generate", {"prompt": "three lighthouses", "model": "z_image", "count": 3}, progress_callback=on_progress
+        )
+        assert not result.is_error, result.content
+    jobs = len(result.structured_content["jobs"])
+    assert messages and messages[-1][0] == jobs and messages[-1][1] == jobs
+    assert messages[-1][2] == f"{jobs} of {jobs} done"
+    assert all(not re.search(r"\d+(\.\d+)? ?s\b|second", m or "") for _, _, m in messages), messages
