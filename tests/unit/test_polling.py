@@ -18,9 +18,12 @@ class FakeCLI:
         self.jobs = jobs
         self.calls: list[str] = []
 
-    async def list_jobs(self, *, kind: str | None = None, size: int = 20) -> list[Job]:
+    async def list_jobs(self, *, kind: str | None = None, size: int = 20, cursor: float | None = None) -> list[Job]:
         self.calls.append("list")
-        return self.jobs
+        newest = sorted(self.jobs, key=lambda j: -(j.created_at or 0))
+        if cursor is not None:
+            newest = [j for j in newest if (j.created_at or 0) < cursor]
+        return newest[:size]
 
     async def get_job(self, job_id: str) -> Job:
         self.calls.append("get")
