@@ -52,6 +52,8 @@ CLAIM_SECONDS = 20 * 60.0
 
 Finisher = Callable[[Job, JobRecord], Awaitable[list[str]]]
 """Called once per completed job; returns the local files it saved (downloads live outside this module)."""
+AfterSave = Callable[[JobRecord, list[str]], Awaitable[None]]
+"""Called once a job's files are saved and it counts as finished (previews); its failures are only logged."""
 
 
 @dataclass
@@ -66,11 +68,20 @@ class PollState:
 
 
 class JobPoller:
-    def __init__(self, cli: HiggsfieldCLI, journal: Journal, *, interval: float, finish: Finisher) -> None:
+    def __init__(
+        self,
+        cli: HiggsfieldCLI,
+        journal: Journal,
+        *,
+        interval: float,
+        finish: Finisher,
+        after_save: AfterSave | None = None,
+    ) -> None:
         self._cli = cli
         self._journal = journal
         self._interval = interval
         self._finish = finish
+        self._after_save = after_save
         self._wake = anyio.Event()
         self._tick_done = anyio.Event()
         self.state = PollState()
@@ -160,6 +171,7 @@ class JobPoller:
         backoff = self._interval
         while True:
             calls = self.cli_calls
+            started = time.monotonic()
             try:
                 busy = await self.tick()
                 self.state.last_error = None
@@ -179,7 +191,8 @@ class JobPoller:
                 self.state.rounds_cli_calls = [*self.state.rounds_cli_calls[-49:], self.cli_calls - calls]
                 self._notify()
             self._wake = anyio.Event()
-            with anyio.move_on_after(backoff if busy else 3600):
+            pause = backoff - (time.monotonic() - started) if busy else 3600  # rounds start every interval
+            with anyio.move_on_after(max(0.0, pause)):
                 await self._wake.wait()
 
     async def tick(self) -> bool:
@@ -298,6 +311,12 @@ class JobPoller:
             self._journal.download_failed(job.id, repr(exc), _retry_note(f"unexpected error {exc!r}", None))
             return
         self._journal.set_files(job.id, files)
+        if self._after_save is not None:
+            self._notify()  # waiters need not wait for the previews
+            try:
+                await self._after_save(record, files)
+            except Exception:
+                log.exception("making the previews of %s failed", job.id)
 
     def _reconcile(self, submissions: list[SubmissionRecord], seen: dict[str, Job]) -> None:
         known = self._journal.known_job_ids(list(seen))

@@ -99,7 +99,10 @@ class Production:
         settings.home.mkdir(parents=True, exist_ok=True)
         self.journal = Journal(settings.journal_path)
         self.catalogues = LiveCatalogue(settings.home / "cache")
-        self.poller = JobPoller(cli, self.journal, interval=settings.poll_seconds, finish=OutputSaver(settings))
+        saver = OutputSaver(settings)
+        self.poller = JobPoller(
+            cli, self.journal, interval=settings.poll_seconds, finish=saver, after_save=saver.previews
+        )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Production]:
@@ -189,6 +192,7 @@ class Production:
                     self.journal.download_failed(job.id, exc.message, f"download failed: {exc.message}. {exc.remedy}")
                     continue
             self.journal.set_files(job.id, files)
+            await saver.previews(record, files)
         return await self.wait(ids, wait_seconds=0)
 
     def _bound(self, wait_seconds: float | None) -> float:

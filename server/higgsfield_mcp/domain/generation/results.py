@@ -8,6 +8,8 @@ enforces https, the allowed hosts, the size cap and the overall deadline.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anyio
 
 from ...adapters.cli.models import Job
@@ -35,6 +37,11 @@ class OutputSaver:
             )
             path = await download(url, dest, allowed_hosts=self._settings.download_hosts)
             saved.append(str(path))
-            if record.kind in ("image", "other"):
-                await anyio.to_thread.run_sync(cached_preview, path)  # ready before anyone asks, off the loop
         return saved
+
+    async def previews(self, record: JobRecord, files: list[str]) -> None:
+        """Make the previews of saved images, once the job already counts as saved (ready before anyone asks)."""
+        if record.kind not in ("image", "other"):
+            return
+        for file in files:
+            await anyio.to_thread.run_sync(cached_preview, Path(file))  # off the event loop
