@@ -579,6 +579,11 @@ class Journal:
         rows = self._read_all("SELECT * FROM jobs WHERE finished_at IS NULL ORDER BY created_at, rowid")
         return [_job(row) for row in rows]
 
+    def count_unfinished(self) -> int:
+        """How many jobs `unfinished` would return, without reading them."""
+        row = self._read_one("SELECT COUNT(*) AS n FROM jobs WHERE finished_at IS NULL")
+        return int(row["n"]) if row else 0
+
     def history(
         self,
         *,

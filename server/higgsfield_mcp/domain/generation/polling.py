@@ -45,6 +45,8 @@ RECONCILE_GIVE_UP_SECONDS = 15 * 60
 """An ambiguous submit still not found after this long most likely never created a job."""
 CLOCK_SKEW_SECONDS = 120.0
 MAX_BACKOFF_SECONDS = 60.0
+NOTIFY_SECONDS = 0.1
+"""Saved downloads are announced to waiters in batches this far apart, so 200 waiters do not re-read 200 times."""
 COMPLETE_CONCURRENCY = 6
 """Download workers: finished jobs whose outputs are fetched at once; enough for a batch, gentle on the CDN."""
 CLAIM_SECONDS = 20 * 60.0
@@ -64,7 +66,7 @@ class PollState:
     last_error: HiggsfieldError | None = None
     finished: set[str] = field(default_factory=set)
     rounds_cli_calls: list[int] = field(default_factory=list)
-    """CLI processes each recent round started (the last 50), for benchmarks and diagnostics."""
+    """CLI processes each recent round that polled anything started (the last 500), for benchmarks."""
 
 
 class JobPoller:
@@ -91,6 +93,8 @@ class JobPoller:
         self._paging = True
         """False once the CLI refused `--cursor`; older jobs are then fetched with `generate get`."""
         self._rotation = 0
+        self._saved = anyio.Event()
+        """Set by download workers; waiters hear about saved files at most every NOTIFY_SECONDS."""
 
     # -- waiting (tool calls) ----------------------------------------------------------------------
 
@@ -159,6 +163,7 @@ class JobPoller:
         async with anyio.create_task_group() as tg:
             for _ in range(COMPLETE_CONCURRENCY):
                 tg.start_soon(self._worker, receive.clone())
+            tg.start_soon(self._announce_saved)
             receive.close()
             self._downloads = send
             try:
@@ -166,6 +171,13 @@ class JobPoller:
             finally:
                 self._downloads = None
                 send.close()
+
+    async def _announce_saved(self) -> None:
+        while True:
+            await self._saved.wait()
+            self._saved = anyio.Event()
+            self._notify()
+            await anyio.sleep(NOTIFY_SECONDS)
 
     async def _loop(self) -> None:
         backoff = self._interval
@@ -188,7 +200,8 @@ class JobPoller:
                 backoff = min(MAX_BACKOFF_SECONDS, max(backoff * 2, self._interval))
             finally:
                 self.state.ticks += 1
-                self.state.rounds_cli_calls = [*self.state.rounds_cli_calls[-49:], self.cli_calls - calls]
+                if self.cli_calls > calls:
+                    self.state.rounds_cli_calls = [*self.state.rounds_cli_calls[-499:], self.cli_calls - calls]
                 self._notify()
             self._wake = anyio.Event()
             pause = backoff - (time.monotonic() - started) if busy else 3600  # rounds start every interval
@@ -291,7 +304,7 @@ class JobPoller:
                     log.exception("saving the outputs of %s crashed", job.id)
                 finally:
                     self._queued.discard(job.id)
-                    self._notify()
+                    self._saved.set()
 
     async def _complete(self, job: Job, record: JobRecord) -> None:
         if job.status != "completed":
@@ -311,8 +324,9 @@ class JobPoller:
             self._journal.download_failed(job.id, repr(exc), _retry_note(f"unexpected error {exc!r}", None))
             return
         self._journal.set_files(job.id, files)
-        if self._after_save is not None:
-            self._notify()  # waiters need not wait for the previews
+        # previews are made ahead only while few downloads wait: at scale they are made when a result is shown
+        if self._after_save is not None and len(self._queued) <= COMPLETE_CONCURRENCY:
+            self._saved.set()  # waiters need not wait for the previews
             try:
                 await self._after_save(record, files)
             except Exception:
