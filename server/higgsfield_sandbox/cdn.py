@@ -119,16 +119,23 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _padded(self, path: str, pad: int) -> None:
+    def _start_file(self, path: str, extra: int = 0) -> bytes | None:
+        """Headers for the file at `path` (plus `extra` bytes), and its body; a 404 and None when it is missing."""
         file = Path(self.translate_path(path))
         if not file.is_file():
             self._answer(404, b"not found\n", "text/plain")
-            return
+            return None
         body = file.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body) + pad))
+        self.send_header("Content-Length", str(len(body) + extra))
         self.end_headers()
+        return body
+
+    def _padded(self, path: str, pad: int) -> None:
+        body = self._start_file(path, pad)
+        if body is None:
+            return
         try:
             self.wfile.write(body)
             block = b"\0" * 65536
@@ -138,15 +145,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
             self.close_connection = True
 
     def _drip(self, path: str, seconds: float) -> None:
-        file = Path(self.translate_path(path))
-        if not file.is_file():
-            self._answer(404, b"not found\n", "text/plain")
+        body = self._start_file(path)
+        if body is None:
             return
-        body = file.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
         try:
             for i in range(len(body)):
                 self.wfile.write(body[i : i + 1])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -298,17 +297,11 @@ def test_live_schema_changes_feed_the_fit_check(catalogue: Catalogue) -> None:
     assert route(live, "fast batch of clips", reference_images=3).model == "veo3_1_lite"
 
 
-def test_deterministic_and_fast(catalogue: Catalogue) -> None:
+def test_deterministic(catalogue: Catalogue) -> None:
+    """Same request, same pick. How fast it picks is a figure of benchmarks/bench_generation.py, not a test."""
     requests = [RouteRequest(request=r, **f) for r, f, _ in TABLE]
     first = [pick_model(r, catalogue) for r in requests]
     assert [pick_model(r, catalogue) for r in requests] == first
-    rounds = 5
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for req in requests:
-            pick_model(req, catalogue)
-    per_call = (time.perf_counter() - started) / (rounds * len(requests))
-    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per call"
 
 
 def test_custom_rules_with_prefix_words(catalogue: Catalogue) -> None:

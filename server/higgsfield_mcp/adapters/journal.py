@@ -393,39 +393,11 @@ class Journal:
         (found while reconciling) is added. `finished_at` is left to `set_files`, so a job
         that turned terminal just before a crash still has its outputs saved after a restart.
         """
-        now = time.time()
-        status = job.status
-        with self._write() as db:
-            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job.id,)).fetchone()
-            if row is None:
-                prompt = job.params.get("prompt")
-                db.execute(
-                    "INSERT INTO jobs (id, model, kind, status, prompt, params, result_urls, fail_reason,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        job.id,
-                        job.model,
-                        _kind_from_urls(job.outputs),
-                        status,
-                        prompt if isinstance(prompt, str) else None,
-                        _dump(job.params),
-                        _dump(job.outputs),
-                        job.fail_reason,
-                        job.created_at or now,
-                        now,
-                    ),
-                )
-            else:
-                was_terminal = row["status"] in TERMINAL_STATUSES
-                new_status = row["status"] if was_terminal else status
-                urls = list(dict.fromkeys([*json.loads(row["result_urls"]), *job.outputs]))
-                db.execute(
-                    "UPDATE jobs SET status = ?, result_urls = ?, fail_reason = COALESCE(?, fail_reason),"
-                    " model = COALESCE(model, ?), updated_at = ? WHERE id = ?",
-                    (new_status, _dump(urls), job.fail_reason, job.model, now, job.id),
-                )
-            updated = db.execute("SELECT * FROM jobs WHERE id = ?", (job.id,)).fetchone()
-        return _job(updated)
+        self.update_many([job])
+        record = self.get(job.id)
+        if record is None:  # pragma: no cover - just written
+            raise KeyError(f"no job {job.id!r} in the journal")
+        return record
 
     def set_files(self, job_id: str, paths: Sequence[Path | str]) -> None:
         """Remember where a job's outputs were saved (absolute paths, in output order; empty if none).

@@ -89,7 +89,8 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
-    notes: list[str] = Field(default_factory=list, description="What became of submissions whose outcome was unclear.")
+    notes: list[str] = Field(default_factory=list)
+    """What became of submissions whose outcome was unclear, said once."""
 
 
 class Production:
