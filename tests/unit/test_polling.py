@@ -145,3 +145,29 @@ async def test_jobs_beyond_the_pages_are_fetched_in_rotation(journal: Journal) -
     for _ in range(3):
         await poller.tick()
     assert all(r.status == "in_progress" for r in journal.unfinished()), "the 16 oldest were fetched in 2 rounds"
+
+
+async def test_a_long_download_keeps_its_claim(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another server sharing the home cannot take over a download that is still running."""
+    import anyio
+
+    from higgsfield_mcp.domain.generation import polling
+
+    monkeypatch.setattr(polling, "CLAIM_SECONDS", 2.0)
+    monkeypatch.setattr(polling, "CLAIM_RENEW_SECONDS", 0.2)
+    done = _job("j1", "a kite", status="completed")
+    journal.record_jobs(None, ["j1"], model="z_image")
+    other = Journal(journal.path)
+    refused: list[bool] = []
+
+    async def slow_finish(job: Job, record: Any) -> list[str]:
+        for _ in range(15):  # 3 s, longer than one claim lasts
+            await anyio.sleep(0.2)
+            refused.append(not other.claim_download(job.id, seconds=1.0))
+        return []
+
+    poller = JobPoller(FakeCLI([done]), journal, interval=0.01, finish=slow_finish)  # type: ignore[arg-type]
+    await poller.tick()
+    other.close()
+    assert refused and all(refused), "the claim was renewed for the whole download"
+    assert journal.get("j1").done  # type: ignore[union-attr]

@@ -49,8 +49,10 @@ NOTIFY_SECONDS = 0.1
 """Saved downloads are announced to waiters in batches this far apart, so 200 waiters do not re-read 200 times."""
 COMPLETE_CONCURRENCY = 6
 """Download workers: finished jobs whose outputs are fetched at once; enough for a batch, gentle on the CDN."""
-CLAIM_SECONDS = 20 * 60.0
-"""How long a download claim holds; one left by a server that died runs out and is taken over."""
+CLAIM_SECONDS = 5 * 60.0
+"""How long a download claim holds unless renewed; one left by a server that died runs out and is taken over."""
+CLAIM_RENEW_SECONDS = 60.0
+"""A worker renews its claim this often while it downloads, so a long download is never taken over."""
 
 Finisher = Callable[[Job, JobRecord], Awaitable[list[str]]]
 """Called once per completed job; returns the local files it saved (downloads live outside this module)."""
@@ -314,7 +316,7 @@ class JobPoller:
             log.debug("another server is saving the outputs of %s", job.id)
             return
         try:
-            files = await self._finish(job, record)
+            files = await self._finish_holding_claim(job, record)
         except HiggsfieldError as exc:  # the result is still at its URL; say so, keep it retryable
             log.warning("could not save outputs of %s: %s", job.id, exc)
             self._journal.download_failed(job.id, exc.message, _retry_note(exc.message, exc.remedy))
@@ -331,6 +333,26 @@ class JobPoller:
                 await self._after_save(record, files)
             except Exception:
                 log.exception("making the previews of %s failed", job.id)
+
+    async def _finish_holding_claim(self, job: Job, record: JobRecord) -> list[str]:
+        """Run the finisher while renewing this server's claim on the job every CLAIM_RENEW_SECONDS."""
+        outcome: list[list[str] | BaseException] = []
+
+        async def renew() -> None:
+            while True:
+                await anyio.sleep(CLAIM_RENEW_SECONDS)
+                self._journal.claim_download(job.id, seconds=CLAIM_SECONDS)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(renew)
+            try:
+                outcome.append(await self._finish(job, record))
+            except Exception as exc:  # re-raised below, outside the task group (no exception group)
+                outcome.append(exc)
+            tg.cancel_scope.cancel()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def _reconcile(self, submissions: list[SubmissionRecord], seen: dict[str, Job]) -> None:
         known = self._journal.known_job_ids(list(seen))

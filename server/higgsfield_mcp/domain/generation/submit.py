@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ...adapters.cli.client import HiggsfieldCLI
+from ...adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
 from ...adapters.cli.errors import CLITimeout, HiggsfieldError, ValidationError, submit_outcome
 from ...adapters.journal import Journal
 from ...adapters.media_policy import resolve_media_input
@@ -260,7 +260,7 @@ async def estimate(
 def submit_budget(wait_seconds: float, media: Sequence[tuple[str, str]]) -> float:
     """How long one submit may run: the call's wait, but never less than a submit needs to get going."""
     files = any(Path(value).is_absolute() for _role, value in media)
-    return max(wait_seconds, SUBMIT_MIN_WITH_FILES_SECONDS if files else SUBMIT_MIN_SECONDS)
+    return min(SUBMIT_TIMEOUT, max(wait_seconds, SUBMIT_MIN_WITH_FILES_SECONDS if files else SUBMIT_MIN_SECONDS))
 
 
 async def submit(
