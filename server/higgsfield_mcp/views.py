@@ -63,10 +63,12 @@ def summarize(outcome: Outcome) -> str:
         lines.append(f"- {job.state.replace('_', ' ')}: {job.fail_reason or 'no reason given'}")
     if pending:
         lines.append(pending_text(pending))
-    if outcome.unclear_submissions:
+    lines += outcome.notes
+    if outcome.unclear_submissions and not outcome.notes:
         lines.append(
-            f"{outcome.unclear_submissions} submission(s) had an unclear outcome; they are being matched to their "
-            "jobs and will never be re-sent. Call `jobs` with action 'resume' later."
+            f"{outcome.unclear_submissions} submission(s) had an unclear outcome: Higgsfield may have started them. "
+            "They are being looked for and will never be re-sent; check `jobs` with action 'resume' before "
+            "trying again."
         )
     if outcome.poll_problem:
         lines.append(f"Could not check on the jobs: {outcome.poll_problem}")

@@ -473,8 +473,12 @@ def _run(tokens: list[str], settings: Settings, state: State) -> int:
         _write(sys.stderr, exc.render())
         return exc.exit_code
     post = flt.take(faults.POST_FAULTS)
-    if post == "hang":
+    if post in faults.HANG_FAULTS:
         faults.hang(state)
+    if post == "created_no_response":
+        lost = errors.no_response()
+        _write(sys.stderr, lost.render())
+        return lost.exit_code
     if post == "garbled_json":
         _write(sys.stdout, faults.garble("".join(ctx.stdout)))
         return 0

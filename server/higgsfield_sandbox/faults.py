@@ -38,7 +38,12 @@ ERROR_FAULTS: dict[str, Callable[[], errors.SandboxError]] = {
     "no_response": errors.no_response,
 }
 EXIT0_FAULTS = frozenset({"auth_error_exit0"})
-POST_FAULTS = frozenset({"hang", "garbled_json"})
+POST_FAULTS = frozenset({"hang", "created_hang", "created_no_response", "garbled_json"})
+"""Faults that strike after the command did its work (for `generate create`: the job exists and was charged).
+
+``hang`` and its explicit alias ``created_hang`` never answer; ``created_no_response`` prints the CLI's
+"no response received" error instead of the job ids, as a dropped connection after the backend accepted would."""
+HANG_FAULTS = frozenset({"hang", "created_hang"})
 JOB_FAULTS = frozenset({"stuck_waiting"})
 FAULT_NAMES = tuple(sorted({*ERROR_FAULTS, *EXIT0_FAULTS, *POST_FAULTS, *JOB_FAULTS}))
 PRE_FAULTS = frozenset({*ERROR_FAULTS, *EXIT0_FAULTS})

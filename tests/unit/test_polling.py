@@ -18,9 +18,12 @@ class FakeCLI:
         self.jobs = jobs
         self.calls: list[str] = []
 
-    async def list_jobs(self, *, kind: str | None = None, size: int = 20) -> list[Job]:
+    async def list_jobs(self, *, kind: str | None = None, size: int = 20, cursor: float | None = None) -> list[Job]:
         self.calls.append("list")
-        return self.jobs
+        newest = sorted(self.jobs, key=lambda j: -(j.created_at or 0))
+        if cursor is not None:
+            newest = [j for j in newest if (j.created_at or 0) < cursor]
+        return newest[:size]
 
     async def get_job(self, job_id: str) -> Job:
         self.calls.append("get")
@@ -82,3 +85,89 @@ async def test_one_list_call_per_tick_for_many_jobs(journal: Journal) -> None:
     cli = FakeCLI(jobs)
     await _poller(journal, cli).tick()
     assert cli.calls == ["list"], "one generate list covers every pending job"
+
+
+async def test_two_hundred_pending_jobs_are_all_refreshed_every_round(journal: Journal) -> None:
+    """Case 7: `generate list` is paged with --cursor, so no job beyond the newest 100 starves."""
+    base = time.time()
+    jobs = [
+        Job.model_validate(
+            {"id": f"j{i}", "status": "queued", "job_type": "z_image", "created_at": base + i * 0.001, "params": {}}
+        )
+        for i in range(200)
+    ]
+    journal.record_jobs(None, [j.id for j in jobs], model="z_image")
+    cli = FakeCLI(jobs)
+    poller = _poller(journal, cli)
+    for round_ in range(5):
+        for job in jobs:  # every job moves on between rounds
+            job.status = "in_progress" if round_ % 2 == 0 else "queued"
+        cli.calls.clear()
+        await poller.tick()
+        assert len(cli.calls) <= 3, f"round {round_}: {cli.calls}"
+        stale = [r.id for r in journal.unfinished() if r.status != jobs[0].status]
+        assert stale == [], f"round {round_}: {len(stale)} job(s) not refreshed"
+
+
+async def test_an_unchanged_round_writes_nothing(journal: Journal) -> None:
+    jobs = [_job(f"j{i}", f"p{i}") for i in range(30)]
+    journal.record_jobs(None, [j.id for j in jobs], model="z_image")
+    poller = _poller(journal, FakeCLI(jobs))
+    await poller.tick()
+    before = journal._db.total_changes
+    await poller.tick()
+    assert journal._db.total_changes == before, "nothing changed, so no row was written"
+
+
+async def test_jobs_beyond_the_pages_are_fetched_in_rotation(journal: Journal) -> None:
+    """A CLI that cannot page: the older jobs are fetched a few per round, a different few each time."""
+
+    class NoPaging(FakeCLI):
+        async def list_jobs(self, *, kind: str | None = None, size: int = 20, cursor: float | None = None) -> list[Job]:
+            if cursor is not None:
+                from higgsfield_mcp.adapters.cli.errors import classify
+
+                raise classify("Error: unknown flag: --cursor", exit_code=1)
+            return await super().list_jobs(size=size)
+
+    base = time.time()
+    jobs = [
+        Job.model_validate(
+            {"id": f"j{i}", "status": "queued", "job_type": "z_image", "created_at": base + i, "params": {}}
+        )
+        for i in range(116)
+    ]
+    journal.record_jobs(None, [j.id for j in jobs], model="z_image")
+    cli = NoPaging(jobs)
+    poller = _poller(journal, cli)
+    for job in jobs:
+        job.status = "in_progress"
+    for _ in range(3):
+        await poller.tick()
+    assert all(r.status == "in_progress" for r in journal.unfinished()), "the 16 oldest were fetched in 2 rounds"
+
+
+async def test_a_long_download_keeps_its_claim(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another server sharing the home cannot take over a download that is still running."""
+    import anyio
+
+    from higgsfield_mcp.domain.generation import polling
+
+    monkeypatch.setattr(polling, "CLAIM_SECONDS", 2.0)
+    monkeypatch.setattr(polling, "CLAIM_RENEW_SECONDS", 0.2)
+    done = _job("j1", "a kite", status="completed")
+    journal.record_jobs(None, ["j1"], model="z_image")
+    other = Journal(journal.path)
+    refused: list[bool] = []
+
+    async def slow_finish(job: Job, record: Any) -> list[str]:
+        for _ in range(15):  # 3 s, longer than one claim lasts
+            await anyio.sleep(0.2)
+            refused.append(not other.claim_download(job.id, seconds=1.0))
+        return []
+
+    poller = JobPoller(FakeCLI([done]), journal, interval=0.01, finish=slow_finish)  # type: ignore[arg-type]
+    await poller.tick()
+    other.close()
+    assert refused and all(refused), "the claim was renewed for the whole download"
+    assert journal.get("j1").done  # type: ignore[union-attr]

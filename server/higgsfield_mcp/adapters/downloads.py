@@ -7,15 +7,23 @@ with every hop checked against the same list, and the size is capped both from t
 declared length and while streaming. The body goes to a temporary file beside the
 destination and is renamed into place only when complete, so `dest` is either absent,
 the previous file, or the whole new one, never a fragment.
+
+A download has an overall deadline scaled to its declared size (a host that drips a byte
+every few seconds cannot hold it forever), GETs are retried with backoff on connection
+errors and 5xx answers (they are idempotent), the body must look like the file type its
+name says (an HTML error page is not a `.png`), and a full disk or any other write
+error is a `DownloadNotSaved` naming the folder, never a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import ssl
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -33,8 +41,16 @@ MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 60.0
 """Seconds to wait for a connection or for the next piece of the body (not for the whole file)."""
 
+DEADLINE_BASE_SECONDS = 60.0
+"""Every download gets this long, plus the time its declared size takes at `MIN_BYTES_PER_SECOND`."""
+MIN_BYTES_PER_SECOND = 256 * 1024
+MAX_DEADLINE_SECONDS = 3600.0
+ATTEMPTS = 3
+RETRY_BACKOFF_SECONDS = (0.5, 1.5)
+
 HOSTS_VARIABLE = "HIGGSFIELD_MCP_DOWNLOAD_HOSTS"
 _FLUSH_BYTES = 1024 * 1024
+_HEAD_BYTES = 64
 
 
 class DownloadRefused(HiggsfieldError):
@@ -66,13 +82,39 @@ class DownloadFailed(HiggsfieldError):
     default_remedy = "The download did not complete; try again in a moment (the result URL stays valid for a while)."
     retryable = True
 
-    def __init__(self, message: str, *, url: str, status: int | None = None, **kw: Unpack[ErrorContext]) -> None:
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, deadline: bool = False, **kw: Unpack[ErrorContext]
+    ) -> None:
         self.url = url
         self.status = status
+        self.deadline = deadline
+        """True when the whole download ran out of time (not worth an immediate retry)."""
         super().__init__(message, **kw)
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "url": self.url, "status": self.status}
+
+
+class DownloadNotSaved(DownloadFailed):
+    """The file arrived but could not be written (disk full, quota, permissions): nothing is wrong with the job."""
+
+    code = "download_not_saved"
+    summary = "A result could not be written to disk."
+    default_remedy = (
+        "The result could not be written to disk. Free some space or fix the folder's permissions, then ask "
+        "`jobs` for its status to download it again."
+    )
+
+
+class DownloadWrongType(DownloadFailed):
+    """The host answered 200 with something else than the file, typically an HTML error page."""
+
+    code = "download_wrong_type"
+    summary = "A result URL served something other than the expected file."
+    default_remedy = (
+        "The host sent an error page instead of the file. Ask `jobs` for the job's status in a moment to "
+        "download it again."
+    )
 
 
 class DownloadGone(DownloadFailed):
@@ -145,14 +187,81 @@ async def download(
     allowed_hosts: Sequence[str],
     max_bytes: int = MAX_DOWNLOAD_BYTES,
     timeout: float = DEFAULT_TIMEOUT,
+    deadline_base: float = DEADLINE_BASE_SECONDS,
 ) -> Path:
     """Fetch `url` into `dest` (replacing it atomically) and return `dest`.
 
     Raises `DownloadRefused` for a policy breach (scheme, host, redirect target, size) and
-    `DownloadFailed` for network and HTTP errors. Cancellation leaves no partial file.
+    `DownloadFailed` for network and HTTP errors (after `ATTEMPTS` tries for transient ones),
+    a blown deadline, a body of the wrong type, or a write error. Cancellation leaves no
+    partial file. `timeout` bounds each wait for the connection or the next piece of data;
+    `deadline_base` (plus the time the declared size needs) bounds the whole download.
     """
     check_url(url, allowed_hosts)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _not_saved(exc, url, dest) from None
+    for attempt in range(ATTEMPTS):
+        try:
+            return await _download_once(
+                url, dest, allowed_hosts=allowed_hosts, max_bytes=max_bytes, timeout=timeout, base=deadline_base
+            )
+        except DownloadFailed as exc:
+            if not _transient(exc) or attempt == ATTEMPTS - 1:
+                raise
+            await anyio.sleep(RETRY_BACKOFF_SECONDS[min(attempt, len(RETRY_BACKOFF_SECONDS) - 1)])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _transient(exc: DownloadFailed) -> bool:
+    """Worth another GET: connection trouble and 5xx / 408 / 429, not a refusal, a wrong body or a local error."""
+    if isinstance(exc, DownloadGone | DownloadNotSaved | DownloadWrongType) or exc.deadline:
+        return False
+    return exc.status is None or exc.status >= 500 or exc.status in (408, 429)
+
+
+def deadline_for(declared: int | None, base: float = DEADLINE_BASE_SECONDS) -> float:
+    """Seconds a whole download may take: a base, plus what its declared size needs at a slow but honest rate."""
+    extra = (declared or 0) / MIN_BYTES_PER_SECOND
+    return min(MAX_DEADLINE_SECONDS, base + extra)
+
+
+async def _download_once(
+    url: str, dest: Path, *, allowed_hosts: Sequence[str], max_bytes: int, timeout: float, base: float
+) -> Path:
+    started = time.monotonic()
+    with anyio.CancelScope(deadline=started + base) as scope:
+        return await _fetch(
+            url,
+            dest,
+            allowed_hosts=allowed_hosts,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            scope=scope,
+            base=base,
+            started=started,
+        )
+    allowed = scope.deadline - started
+    raise DownloadFailed(
+        f"downloading {url} did not finish within {allowed:.0f} s (the host sent it too slowly)",
+        url=url,
+        deadline=True,
+        remedy="The host sent the file too slowly. Ask `jobs` for the job's status later to download it again.",
+    )
+
+
+async def _fetch(
+    url: str,
+    dest: Path,
+    *,
+    allowed_hosts: Sequence[str],
+    max_bytes: int,
+    timeout: float,
+    scope: anyio.CancelScope,
+    base: float,
+    started: float,
+) -> Path:
     # built per call so SSL_CERT_FILE / SSL_CERT_DIR are read as they are now
     context = ssl.create_default_context()
     async with httpx2.AsyncClient(
@@ -171,7 +280,8 @@ async def download(
                         check_url(target, allowed_hosts)
                         current = target
                         continue
-                    _check_response(response, url, max_bytes)
+                    declared = _check_response(response, url, max_bytes)
+                    scope.deadline = started + deadline_for(declared, base)
                     return await _save(response, dest, url=url, max_bytes=max_bytes)
             except httpx2.TimeoutException as exc:
                 raise DownloadFailed(
@@ -206,7 +316,8 @@ def plain_reason(exc: BaseException, url: str) -> str:
     return f"{type(exc).__name__} while talking to {host}"
 
 
-def _check_response(response: httpx2.Response, url: str, max_bytes: int) -> None:
+def _check_response(response: httpx2.Response, url: str, max_bytes: int) -> int | None:
+    """Raise for an error status or an oversized declared length; return the declared length."""
     status = response.status_code
     if not 200 <= status < 300:
         if 400 <= status < 500 and status not in (408, 429):
@@ -217,15 +328,22 @@ def _check_response(response: httpx2.Response, url: str, max_bytes: int) -> None
         raise DownloadTooLarge(
             f"refusing to download {url}: it is {_size(int(declared))}, over the {_size(max_bytes)} cap", url=url
         )
+    if "text/html" in response.headers.get("content-type", "").lower():
+        raise DownloadWrongType(f"downloading {url} failed: the host sent an HTML page instead of the file", url=url)
+    return int(declared) if declared and declared.strip().isdigit() else None
 
 
 async def _save(response: httpx2.Response, dest: Path, *, url: str, max_bytes: int) -> Path:
-    fd, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as exc:
+        raise _not_saved(exc, url, dest) from None
     temp = Path(temp_name)
     done = False
     try:
         with os.fdopen(fd, "wb") as handle:
             received = 0
+            head = b""
             buffer = bytearray()
             async for chunk in response.aiter_bytes():
                 received += len(chunk)
@@ -233,18 +351,81 @@ async def _save(response: httpx2.Response, dest: Path, *, url: str, max_bytes: i
                     raise DownloadTooLarge(
                         f"refusing to download {url}: it is larger than the {_size(max_bytes)} cap", url=url
                     )
+                if len(head) < _HEAD_BYTES:
+                    head += chunk[: _HEAD_BYTES - len(head)]
                 buffer += chunk
                 if len(buffer) >= _FLUSH_BYTES:
                     await anyio.to_thread.run_sync(handle.write, bytes(buffer))
                     buffer.clear()
+            check_type(head, dest, url)
             await anyio.to_thread.run_sync(_finish, handle, bytes(buffer))
         os.replace(temp, dest)
         done = True
         return dest
+    except OSError as exc:
+        raise _not_saved(exc, url, dest) from None
     finally:
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _not_saved(exc: OSError, url: str, dest: Path) -> DownloadNotSaved:
+    folder = dest.parent
+    if exc.errno in _DISK_FULL:
+        return DownloadNotSaved(
+            f"could not save {url}: the disk holding {folder} is full ({exc.strerror or exc})",
+            url=url,
+            remedy=(
+                f"The disk holding {folder} is full or over quota. Free some space (or point HIGGSFIELD_MCP_HOME at "
+                "a bigger disk and restart), then ask `jobs` for the job's status to download it again."
+            ),
+        )
+    return DownloadNotSaved(
+        f"could not save {url} into {folder}: {exc.strerror or exc}",
+        url=url,
+        remedy=(
+            f"Make {folder} writable (or point HIGGSFIELD_MCP_HOME elsewhere and restart), then ask `jobs` for "
+            "the job's status to download it again."
+        ),
+    )
+
+
+_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    "png": ((0, b"\x89PNG\r\n\x1a\n"),),
+    "jpg": ((0, b"\xff\xd8\xff"),),
+    "jpeg": ((0, b"\xff\xd8\xff"),),
+    "gif": ((0, b"GIF8"),),
+    "webp": ((0, b"RIFF"), (8, b"WEBP")),
+    "wav": ((0, b"RIFF"), (8, b"WAVE")),
+    "mp4": ((4, b"ftyp"),),
+    "m4v": ((4, b"ftyp"),),
+    "mov": ((4, b"ftyp"),),
+    "m4a": ((4, b"ftyp"),),
+    "webm": ((0, b"\x1a\x45\xdf\xa3"),),
+    "glb": ((0, b"glTF"),),
+}
+
+
+def check_type(head: bytes, dest: Path, url: str) -> None:
+    """Raise `DownloadWrongType` unless the body's first bytes fit the file type `dest` is named for.
+
+    Types without a known signature are only refused when the body is an HTML page.
+    """
+    suffix = dest.suffix.lower().lstrip(".")
+    if suffix in ("html", "htm"):
+        return
+    text = head.lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        raise DownloadWrongType(f"downloading {url} failed: the host sent an HTML page instead of a .{suffix}", url=url)
+    signature = _SIGNATURES.get(suffix)
+    if signature and not all(head[at : at + len(magic)] == magic for at, magic in signature):
+        raise DownloadWrongType(
+            f"downloading {url} failed: the body is not a .{suffix} file (it starts {head[:8]!r})", url=url
+        )
 
 
 def _finish(handle: BinaryIO, tail: bytes) -> None:

@@ -96,6 +96,9 @@ class SubmissionRecord(BaseModel):
     created_at: float
     """Epoch seconds, like `Job.created_at`, so the two compare directly."""
     updated_at: float
+    was_unclear: bool = False
+    """Its outcome was unknown at some point (killed, timed out, no answer), so an agent must hear how it ended."""
+    reported_at: float | None = None
 
     @property
     def open(self) -> bool:
@@ -127,6 +130,8 @@ class JobRecord(BaseModel):
     updated_at: float
     finished_at: float | None
     """When we were done with the job: terminal on Higgsfield and its outputs handled (`set_files`)."""
+    download_error: str | None = None
+    """Why saving its outputs failed last time; `retry_downloads` makes the poller try again."""
 
     @property
     def terminal(self) -> bool:
@@ -190,7 +195,23 @@ def _v1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+def _v2(db: sqlite3.Connection) -> None:
+    """Unclear outcomes reported once, download claims shared by servers, failed downloads kept retryable."""
+    for statement in (
+        # set when a submission was ever ambiguous; reported_at once an agent was told how it ended
+        "ALTER TABLE submissions ADD COLUMN was_unclear INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE submissions ADD COLUMN reported_at REAL",
+        "UPDATE submissions SET was_unclear = 1 WHERE state = 'ambiguous'",
+        # a server about to fetch a job's outputs claims it until claimed_until, so another one sharing the home waits
+        "ALTER TABLE jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE jobs ADD COLUMN claimed_until REAL",
+        # why the last download failed; the job is finished but `jobs wait/status/resume` fetch it again
+        "ALTER TABLE jobs ADD COLUMN download_error TEXT",
+    ):
+        db.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 """Migration n (1-based) brings the schema from version n-1 to n. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -315,7 +336,7 @@ class Journal:
 
         Returns False when the submission had already left `pending` (its outcome is known).
         """
-        return self._set_state(submission_id, "ambiguous", error, sources=("pending",))
+        return self._set_state(submission_id, "ambiguous", error, sources=("pending",), unclear=True)
 
     def rejected(self, submission_id: str, error: str) -> bool:
         """The CLI clearly refused the request: nothing was created, nothing was charged."""
@@ -372,39 +393,11 @@ class Journal:
         (found while reconciling) is added. `finished_at` is left to `set_files`, so a job
         that turned terminal just before a crash still has its outputs saved after a restart.
         """
-        now = time.time()
-        status = job.status
-        with self._write() as db:
-            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job.id,)).fetchone()
-            if row is None:
-                prompt = job.params.get("prompt")
-                db.execute(
-                    "INSERT INTO jobs (id, model, kind, status, prompt, params, result_urls, fail_reason,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        job.id,
-                        job.model,
-                        _kind_from_urls(job.outputs),
-                        status,
-                        prompt if isinstance(prompt, str) else None,
-                        _dump(job.params),
-                        _dump(job.outputs),
-                        job.fail_reason,
-                        job.created_at or now,
-                        now,
-                    ),
-                )
-            else:
-                was_terminal = row["status"] in TERMINAL_STATUSES
-                new_status = row["status"] if was_terminal else status
-                urls = list(dict.fromkeys([*json.loads(row["result_urls"]), *job.outputs]))
-                db.execute(
-                    "UPDATE jobs SET status = ?, result_urls = ?, fail_reason = COALESCE(?, fail_reason),"
-                    " model = COALESCE(model, ?), updated_at = ? WHERE id = ?",
-                    (new_status, _dump(urls), job.fail_reason, job.model, now, job.id),
-                )
-            updated = db.execute("SELECT * FROM jobs WHERE id = ?", (job.id,)).fetchone()
-        return _job(updated)
+        self.update_many([job])
+        record = self.get(job.id)
+        if record is None:  # pragma: no cover - just written
+            raise KeyError(f"no job {job.id!r} in the journal")
+        return record
 
     def set_files(self, job_id: str, paths: Sequence[Path | str]) -> None:
         """Remember where a job's outputs were saved (absolute paths, in output order; empty if none).
@@ -415,7 +408,8 @@ class Journal:
         terminal = ", ".join("?" for _ in TERMINAL_STATUSES)
         with self._write() as db:
             cursor = db.execute(
-                "UPDATE jobs SET files = ?, updated_at = ?,"
+                "UPDATE jobs SET files = ?, updated_at = ?, claimed_by = NULL, claimed_until = NULL,"
+                " note = CASE WHEN download_error IS NULL THEN note END, download_error = NULL,"
                 f" finished_at = CASE WHEN status IN ({terminal}) THEN COALESCE(finished_at, ?) END WHERE id = ?",
                 (_dump([str(p) for p in paths]), now, *sorted(TERMINAL_STATUSES), now, job_id),
             )
@@ -429,6 +423,122 @@ class Journal:
             if cursor.rowcount == 0:
                 raise KeyError(f"no job {job_id!r} in the journal")
 
+    def update_many(self, jobs: Sequence[Job]) -> list[JobRecord]:
+        """`update_from` for a whole poll round in one transaction; rows the round did not change are not written.
+
+        Returns the records that changed (new, or a different status, URLs or fail reason).
+        """
+        if not jobs:
+            return []
+        now = time.time()
+        changed: list[str] = []
+        with self._write() as db:
+            known = {row["id"]: row for row in _select_ids(db, [job.id for job in jobs])}
+            for job in jobs:
+                row = known.get(job.id)
+                if row is None:
+                    prompt = job.params.get("prompt")
+                    db.execute(
+                        "INSERT OR IGNORE INTO jobs (id, model, kind, status, prompt, params, result_urls, fail_reason,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            job.id,
+                            job.model,
+                            _kind_from_urls(job.outputs),
+                            job.status,
+                            prompt if isinstance(prompt, str) else None,
+                            _dump(job.params),
+                            _dump(job.outputs),
+                            job.fail_reason,
+                            job.created_at or now,
+                            now,
+                        ),
+                    )
+                    changed.append(job.id)
+                    continue
+                status = row["status"] if row["status"] in TERMINAL_STATUSES else job.status
+                old_urls = json.loads(row["result_urls"])
+                urls = list(dict.fromkeys([*old_urls, *job.outputs]))
+                reason = job.fail_reason or row["fail_reason"]
+                model = row["model"] or job.model
+                if (status, urls, reason, model) == (row["status"], old_urls, row["fail_reason"], row["model"]):
+                    continue
+                db.execute(
+                    "UPDATE jobs SET status = ?, result_urls = ?, fail_reason = ?, model = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (status, _dump(urls), reason, model, now, job.id),
+                )
+                changed.append(job.id)
+            rows = _select_ids(db, changed)
+        return [_job(r) for r in rows]
+
+    def claim_download(self, job_id: str, *, seconds: float) -> bool:
+        """Take the right to fetch this job's outputs for `seconds`; False while another server holds it.
+
+        The journal is what servers sharing a home agree on, so a result is fetched once even
+        when two or three of them see it complete in the same round. A claim that runs out
+        (its server died mid-download) can be taken by anyone.
+        """
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET claimed_by = ?, claimed_until = ? WHERE id = ? AND finished_at IS NULL"
+                " AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)",
+                (self._owner, now + seconds, job_id, self._owner, now),
+            )
+            return cursor.rowcount > 0
+
+    def download_failed(self, job_id: str, error: str, note: str) -> None:
+        """Saving the outputs failed: the job is finished for waiters, with the reason, and stays retryable."""
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET download_error = ?, note = ?, files = '[]', claimed_by = NULL, claimed_until = NULL,"
+                " finished_at = COALESCE(finished_at, ?), updated_at = ? WHERE id = ?",
+                (error, note, now, now, job_id),
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(f"no job {job_id!r} in the journal")
+
+    def retry_downloads(self, job_ids: Sequence[str] | None = None) -> list[str]:
+        """Reopen jobs whose download failed (these ids, or all) so the poller fetches them again; returns their ids."""
+        where = "download_error IS NOT NULL"
+        args: tuple[Any, ...] = ()
+        if job_ids is not None:
+            if not job_ids:
+                return []
+            where += f" AND id IN ({', '.join('?' for _ in job_ids)})"
+            args = tuple(job_ids)
+        with self._write() as db:
+            ids = [row["id"] for row in db.execute(f"SELECT id FROM jobs WHERE {where}", args).fetchall()]
+            db.executemany(
+                "UPDATE jobs SET finished_at = NULL, updated_at = ? WHERE id = ?", [(time.time(), i) for i in ids]
+            )
+        return ids
+
+    def unreported_outcomes(self) -> list[SubmissionRecord]:
+        """Submissions that were unclear and have since been settled, not yet told to any agent; oldest first."""
+        rows = self._read_all(
+            "SELECT * FROM submissions WHERE was_unclear = 1 AND reported_at IS NULL"
+            " AND state NOT IN ('pending', 'ambiguous') ORDER BY created_at, rowid"
+        )
+        return [_submission(row) for row in rows]
+
+    def mark_reported(self, submission_ids: Sequence[str]) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.executemany(
+                "UPDATE submissions SET reported_at = ? WHERE id = ? AND reported_at IS NULL",
+                [(now, i) for i in submission_ids],
+            )
+
+    def known_job_ids(self, job_ids: Sequence[str]) -> set[str]:
+        """Which of these job ids the journal already holds."""
+        if not job_ids:
+            return set()
+        with self._lock, self._sqlite_errors():
+            return {row["id"] for row in _select_ids(self._db, job_ids)}
+
     def get(self, job_id: str) -> JobRecord | None:
         row = self._read_one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _job(row) if row else None
@@ -440,6 +550,11 @@ class Journal:
         """
         rows = self._read_all("SELECT * FROM jobs WHERE finished_at IS NULL ORDER BY created_at, rowid")
         return [_job(row) for row in rows]
+
+    def count_unfinished(self) -> int:
+        """How many jobs `unfinished` would return, without reading them."""
+        row = self._read_one("SELECT COUNT(*) AS n FROM jobs WHERE finished_at IS NULL")
+        return int(row["n"]) if row else 0
 
     def history(
         self,
@@ -535,7 +650,8 @@ class Journal:
             now = time.time()
             for submission_id in orphans:
                 db.execute(
-                    "UPDATE submissions SET state = 'ambiguous', error = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE submissions SET state = 'ambiguous', was_unclear = 1, error = ?, updated_at = ?"
+                    " WHERE id = ?",
                     (INTERRUPTED_ERROR, now, submission_id),
                 )
         if orphans:
@@ -586,13 +702,20 @@ class Journal:
         return [_job(r) for r in rows]
 
     def _set_state(
-        self, submission_id: str, state: SubmissionState, error: str, *, sources: tuple[SubmissionState, ...]
+        self,
+        submission_id: str,
+        state: SubmissionState,
+        error: str,
+        *,
+        sources: tuple[SubmissionState, ...],
+        unclear: bool = False,
     ) -> bool:
         marks = ", ".join("?" for _ in sources)
         with self._write() as db:
             cursor = db.execute(
-                f"UPDATE submissions SET state = ?, error = ?, updated_at = ? WHERE id = ? AND state IN ({marks})",
-                (state, error, time.time(), submission_id, *sources),
+                "UPDATE submissions SET state = ?, error = ?, updated_at = ?, was_unclear = MAX(was_unclear, ?)"
+                f" WHERE id = ? AND state IN ({marks})",
+                (state, error, time.time(), int(unclear), submission_id, *sources),
             )
             exists = db.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone()
             if exists is None:
@@ -736,6 +859,8 @@ def _submission(row: sqlite3.Row) -> SubmissionRecord:
         moodboard=row["moodboard"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        was_unclear=bool(row["was_unclear"]),
+        reported_at=row["reported_at"],
     )
 
 
@@ -757,4 +882,5 @@ def _job(row: sqlite3.Row) -> JobRecord:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
+        download_error=row["download_error"],
     )

@@ -21,7 +21,7 @@ import anyio
 from pydantic import BaseModel, ValidationError
 
 from .discovery import CLIIdentity, identify, locate
-from .errors import CLINotInstalled, GarbledOutput, HiggsfieldError, classify, error_line
+from .errors import CLINotInstalled, GarbledOutput, MediaRoleError, classify, error_line
 from .models import (
     Account,
     Avatar,
@@ -141,15 +141,16 @@ class HiggsfieldCLI:
         prompt: str | None = None,
         params: Mapping[str, ParamValue] | None = None,
         media: Sequence[tuple[str, str]] = (),
+        timeout: float = SUBMIT_TIMEOUT,
     ) -> list[str]:
-        """Create the job(s) without waiting and return their ids.
+        """Create the job(s) without waiting and return their ids; the CLI is stopped after `timeout` seconds.
 
         Raises as usual on a clear refusal. Any other outcome where a job may exist but its
         id is unknown (timeout, garbled answer) surfaces as `CLITimeout`/`GarbledOutput`;
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
         with generation_args(prompt, params or {}, media) as flags:
-            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=SUBMIT_TIMEOUT)
+            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=timeout)
         try:
             return parse_submitted(payload)
         except ValueError as exc:
@@ -172,8 +173,11 @@ class HiggsfieldCLI:
             raise GarbledOutput(f"generate get returned no job for {job_id}")
         return jobs[0]
 
-    async def list_jobs(self, *, kind: str | None = None, size: int = 20) -> list[Job]:
+    async def list_jobs(self, *, kind: str | None = None, size: int = 20, cursor: float | None = None) -> list[Job]:
+        """Newest jobs first; `cursor` (a `created_at`) pages to the jobs created before it."""
         args = ["generate", "list", *([f"--{kind}"] if kind else []), "--size", str(size)]
+        if cursor is not None:
+            args += ["--cursor", repr(float(cursor))]
         return _parsed(parse_jobs, await self.run_json(args))
 
     # -- uploads ----------------------------------------------------------------------------------
@@ -338,7 +342,7 @@ def generation_args(
         for role, ref in media:
             flag = MEDIA_FLAGS.get(role)
             if flag is None:
-                raise HiggsfieldError(f"Unknown media role {role!r}", remedy=f"Use one of: {', '.join(MEDIA_FLAGS)}.")
+                raise MediaRoleError(f"Unknown media role {role!r}", remedy=f"Use one of: {', '.join(MEDIA_FLAGS)}.")
             flags += [flag, ref]
         yield flags
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import ClassVar, TypedDict, Unpack
+from typing import ClassVar, Literal, TypedDict, Unpack
 
 
 class ErrorContext(TypedDict, total=False):
@@ -445,3 +445,39 @@ def classify(stderr: str, *, exit_code: int | None = None, command: Sequence[str
 def _last_line(text: str) -> str | None:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:500] if lines else None
+
+
+# --- what a failed submit means -------------------------------------------------------------
+
+SubmitOutcome = Literal["rejected", "ambiguous"]
+
+REFUSED_BEFORE_SUBMIT: tuple[type[HiggsfieldError], ...] = (
+    ValidationError,  # the CLI's own checks, media roles, our media policy (MediaInputError), argument shapes
+    NotAuthenticated,
+    NoWorkspace,
+    WorkspaceMembership,
+    PlanRequired,
+    InsufficientCredits,
+    CLINotInstalled,
+    WrongBinary,
+)
+"""Failures that provably happen before Higgsfield accepts a job: nothing was created or charged."""
+
+_USAGE_REFUSAL = re.compile(
+    r"^(unknown (shorthand )?flag|unknown command|invalid argument .* for .* flag|required flag)", re.IGNORECASE
+)
+"""The CLI's argument parser refusing the command line, which happens before any request is made."""
+
+
+def submit_outcome(exc: BaseException) -> SubmitOutcome:
+    """What a failed `generate create` means for money: `rejected` only when nothing can have been created.
+
+    Everything else (killed by a signal, timed out, no response, garbled or empty output, an
+    exit code without a known pre-submit message, server errors) is `ambiguous`: the job may
+    exist and be charged, so it must be looked for in `generate list` before anyone resends.
+    """
+    if isinstance(exc, REFUSED_BEFORE_SUBMIT):
+        return "rejected"
+    if type(exc) is CLIFailed and _USAGE_REFUSAL.match(exc.message.strip()):
+        return "rejected"
+    return "ambiguous"

@@ -25,7 +25,7 @@ from .catalogue import Catalogue, LiveCatalogue
 from .polling import JobPoller
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
-from .submit import Estimate, GenerateRequest, estimate, submit
+from .submit import UNCLEAR_REMEDY, Estimate, GenerateRequest, estimate, submit
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message): what a tool forwards as MCP progress notifications."""
@@ -89,6 +89,8 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    """What became of submissions whose outcome was unclear, said once."""
 
 
 class Production:
@@ -98,7 +100,10 @@ class Production:
         settings.home.mkdir(parents=True, exist_ok=True)
         self.journal = Journal(settings.journal_path)
         self.catalogues = LiveCatalogue(settings.home / "cache")
-        self.poller = JobPoller(cli, self.journal, interval=settings.poll_seconds, finish=OutputSaver(settings))
+        saver = OutputSaver(settings)
+        self.poller = JobPoller(
+            cli, self.journal, interval=settings.poll_seconds, finish=saver, after_save=saver.previews
+        )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Production]:
@@ -128,16 +133,41 @@ class Production:
         self, request: GenerateRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
     ) -> Outcome:
         started = time.monotonic()
-        sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings)
+        bound = self._bound(wait_seconds)
+        sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings, wait_seconds=bound)
         job_ids = list(sent.job_ids)
-        if sent.unclear:  # the submit may have gone through: find its jobs, never send it again
-            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=self._bound(wait_seconds))
-        remaining = max(0.0, self._bound(wait_seconds) - (time.monotonic() - started))
+        if sent.unclear and not sent.timed_out:  # the submit may have gone through: find its jobs, never resend
+            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=bound)
+        elif sent.unclear:  # the wait is used up: the poller keeps looking, `jobs resume` reports what it finds
+            self.poller.track()
+        remaining = 0.0 if sent.timed_out else max(0.0, bound - (time.monotonic() - started))
         outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
         outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
         outcome.why = sent.pick.why if sent.pick else None
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
+        outcome.notes += self._report_unclear(sent.unclear)
+        if outcome.unclear_submissions and sent.unclear_reason:
+            outcome.notes.append(f"The submit did not give a clear answer: {sent.unclear_reason}. {UNCLEAR_REMEDY}")
         return outcome
+
+    def _report_unclear(self, submission_ids: Sequence[str] | None = None) -> list[str]:
+        """Say once how each settled unclear submission ended (these, or all not yet told), and mark it told."""
+        wanted = set(submission_ids) if submission_ids is not None else None
+        settled = [s for s in self.journal.unreported_outcomes() if wanted is None or s.id in wanted]
+        notes: list[str] = []
+        for sub in settled:
+            what = f"{sub.model} {sub.prompt[:40]!r}" if sub.prompt else sub.model
+            if sub.job_ids:
+                notes.append(
+                    f"Found the job(s) of the unclear submission ({what}); it was never sent twice and is shown here."
+                )
+            else:
+                notes.append(
+                    f"The unclear submission ({what}) created no job on Higgsfield, so nothing was charged; "
+                    "it is safe to send it again."
+                )
+        self.journal.mark_reported([s.id for s in settled])
+        return notes
 
     async def record_finished(
         self, submission_id: str, jobs: Sequence[Job], *, kind: str, prompt: str | None, params: dict[str, Any]
@@ -159,9 +189,11 @@ class Production:
             if job.status == "completed":
                 try:
                     files = await saver(job, record)
-                except HiggsfieldError as exc:  # the result is still at its URL; say so
-                    self.journal.note(job.id, f"download failed: {exc.message}")
+                except HiggsfieldError as exc:  # the result is still at its URL; say so, keep it retryable
+                    self.journal.download_failed(job.id, exc.message, f"download failed: {exc.message}. {exc.remedy}")
+                    continue
             self.journal.set_files(job.id, files)
+            await saver.previews(record, files)
         return await self.wait(ids, wait_seconds=0)
 
     def _bound(self, wait_seconds: float | None) -> float:
@@ -177,7 +209,11 @@ class Production:
     async def wait(
         self, job_ids: list[str], *, wait_seconds: float | None = None, progress: Progress | None = None
     ) -> Outcome:
-        """Wait (bounded) for these jobs; what is still running comes back as pending, not as an error."""
+        """Wait (bounded) for these jobs; what is still running comes back as pending, not as an error.
+
+        A job whose download failed earlier is fetched again.
+        """
+        self.journal.retry_downloads(job_ids)
         bound = self._bound(wait_seconds)
         started = time.monotonic()
         catalogue = await self.catalogue()
@@ -208,12 +244,25 @@ class Production:
         return await self.wait(job_ids, wait_seconds=0)
 
     async def resume(self, *, wait_seconds: float | None = None, progress: Progress | None = None) -> Outcome:
-        """Everything that was in flight (this run or a previous one), reconciled and waited for."""
+        """Everything that was in flight (this run or a previous one), reconciled and waited for.
+
+        Unclear submissions are waited for (bounded) until they are matched to their jobs;
+        jobs found for them since the last report are included, and failed downloads retried.
+        """
+        started = time.monotonic()
+        bound = self._bound(wait_seconds)
+        self.journal.retry_downloads()
+        unclear = [s.id for s in self.journal.pending_submissions()]
+        if unclear:
+            await self.poller.wait_reconciled(unclear, timeout=bound)
+        settled = self.journal.unreported_outcomes()
         ids = [r.id for r in self.journal.unfinished()]
-        unclear = len(self.journal.pending_submissions())
+        ids += [i for s in settled for i in s.job_ids if i not in ids]
         self.poller.track()
-        outcome = await self.wait(ids, wait_seconds=wait_seconds, progress=progress)
+        remaining = max(0.0, bound - (time.monotonic() - started))
+        outcome = await self.wait(ids, wait_seconds=remaining, progress=progress)
         outcome.unclear_submissions = len(self.journal.pending_submissions()) if unclear else 0
+        outcome.notes += self._report_unclear([s.id for s in settled])
         return outcome
 
     async def history(

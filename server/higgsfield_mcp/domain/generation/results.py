@@ -1,11 +1,14 @@
 """Saving a finished job's outputs locally, under the download policy.
 
-Called by the poller once per completed job, so files land whether or not a tool call is
-still waiting. Each output goes to `media/<date>/<model>/<job>[-n].<ext>`; the download
-adapter enforces https, the allowed hosts and the size cap.
+Called by the poller's download workers once per completed job (off the poll round), so
+files land whether or not a tool call is still waiting, and a slow one delays nobody
+else. Each output goes to `media/<date>/<model>/<job>[-n].<ext>`; the download adapter
+enforces https, the allowed hosts, the size cap and the overall deadline.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import anyio
 
@@ -14,8 +17,6 @@ from ...adapters.downloads import download, media_path_for
 from ...adapters.journal import JobRecord
 from ...config import Settings
 from .previews import cached_preview
-
-DOWNLOAD_TIMEOUT_SECONDS = 600.0
 
 
 class OutputSaver:
@@ -34,10 +35,13 @@ class OutputSaver:
                 url=url,
                 kind=record.kind,
             )
-            path = await download(
-                url, dest, allowed_hosts=self._settings.download_hosts, timeout=DOWNLOAD_TIMEOUT_SECONDS
-            )
+            path = await download(url, dest, allowed_hosts=self._settings.download_hosts)
             saved.append(str(path))
-            if record.kind in ("image", "other"):
-                await anyio.to_thread.run_sync(cached_preview, path)  # ready before anyone asks, off the loop
         return saved
+
+    async def previews(self, record: JobRecord, files: list[str]) -> None:
+        """Make the previews of saved images, once the job already counts as saved (ready before anyone asks)."""
+        if record.kind not in ("image", "other"):
+            return
+        for file in files:
+            await anyio.to_thread.run_sync(cached_preview, Path(file))  # off the event loop

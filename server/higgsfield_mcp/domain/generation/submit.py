@@ -10,13 +10,15 @@ nothing here ever sends the same request twice.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ...adapters.cli.client import HiggsfieldCLI
-from ...adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError, ValidationError
+from ...adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
+from ...adapters.cli.errors import CLITimeout, HiggsfieldError, ValidationError, submit_outcome
 from ...adapters.journal import Journal
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
@@ -69,6 +71,18 @@ class GenerateRequest(BaseModel):
     """Filled in from the library when `character` is given; applied by `with_character` once the model is known."""
 
 
+SUBMIT_MIN_SECONDS = 15.0
+"""The least a submit is given, however short the call's wait: the CLI needs a moment to start and send."""
+SUBMIT_MIN_WITH_FILES_SECONDS = 120.0
+"""The least when local files go along: the CLI uploads them first."""
+
+UNCLEAR_REMEDY = (
+    "Higgsfield may have started it (and charged for it); it is being looked for and will never be re-sent. "
+    "Check `jobs` with action 'resume' before trying again."
+)
+REJECTED_NOTE = "Nothing was submitted, so nothing was spent."
+
+
 class Submitted(BaseModel):
     """What was sent: the model, the job ids, and any submission still being reconciled."""
 
@@ -77,6 +91,9 @@ class Submitted(BaseModel):
     job_ids: list[str]
     unclear: list[str] = Field(default_factory=list, description="Submissions whose outcome is being reconciled.")
     params: dict[str, Any]
+    timed_out: bool = False
+    """A submit used up the call's wait and was stopped: the call should return at once."""
+    unclear_reason: str | None = None
 
 
 class Estimate(BaseModel):
@@ -241,14 +258,35 @@ async def estimate(
     return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
 
 
+def submit_budget(wait_seconds: float, media: Sequence[tuple[str, str]]) -> float:
+    """How long one submit may run: the call's wait, but never less than a submit needs to get going."""
+    files = any(Path(value).is_absolute() for _role, value in media)
+    return min(SUBMIT_TIMEOUT, max(wait_seconds, SUBMIT_MIN_WITH_FILES_SECONDS if files else SUBMIT_MIN_SECONDS))
+
+
 async def submit(
-    cli: HiggsfieldCLI, journal: Journal, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
+    cli: HiggsfieldCLI,
+    journal: Journal,
+    request: GenerateRequest,
+    catalogues: LiveCatalogue,
+    settings: Settings,
+    *,
+    wait_seconds: float | None = None,
 ) -> Submitted:
+    """Send the request once per repeat, each journaled first, each bounded by what is left of `wait_seconds`.
+
+    A failure `submit_outcome` calls rejected is raised (nothing was spent); any other is
+    recorded as ambiguous for the poller to find, and the remaining repeats are not sent.
+    """
     ready = await prepare(cli, request, catalogues, settings)
     model, pick, request, params, media = ready.model, ready.pick, ready.request, ready.params, ready.media
     repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
     job_ids: list[str] = []
     unclear: list[str] = []
+    started = time.monotonic()
+    budget = settings.wait_seconds if wait_seconds is None else wait_seconds
+    timed_out = False
+    reason: str | None = None
     for _ in range(repeats):
         submission = journal.begin_submission(
             model=model.id,
@@ -258,22 +296,37 @@ async def submit(
             character=request.character,
             moodboard=request.moodboard,
         )
+        timeout = submit_budget(budget - (time.monotonic() - started), media)
         try:
-            ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media)
-        except (CLITimeout, GarbledOutput) as exc:
-            journal.ambiguous(submission, exc.message)
-            unclear.append(submission)
-            log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
-            continue
+            ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media, timeout=timeout)
         except HiggsfieldError as exc:
+            if submit_outcome(exc) == "ambiguous":
+                journal.ambiguous(submission, exc.message)
+                unclear.append(submission)
+                timed_out = isinstance(exc, CLITimeout)
+                reason = exc.message
+                log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
+                if timed_out:  # the call's wait is used up: the remaining repeats are not sent
+                    break
+                continue
             journal.rejected(submission, exc.message)
             if job_ids or unclear:  # earlier repeats went through: report them, not just the failure
                 log.warning("repeat submit refused after %d job(s): %s", len(job_ids), exc.message)
                 break
+            if "nothing was" not in exc.remedy.lower():
+                exc.remedy = f"{exc.remedy} {REJECTED_NOTE}"
             raise
         except BaseException:
             journal.ambiguous(submission, "the call was interrupted while submitting")
             raise
         journal.submitted(submission, ids, kind=model.kind, prompt=request.prompt, params=params)
         job_ids += ids
-    return Submitted(model=model, pick=pick, job_ids=job_ids, unclear=unclear, params=params)
+    return Submitted(
+        model=model,
+        pick=pick,
+        job_ids=job_ids,
+        unclear=unclear,
+        params=params,
+        timed_out=timed_out,
+        unclear_reason=reason,
+    )
