@@ -125,6 +125,12 @@ def _params_text(model: ModelInfo) -> str:
             shown.append(f"`{name}`")
     if "soul_id" in model.params:
         shown.append("`soul_id` (a trained Soul)")
+    if "generate_audio" in model.params and any(r.removesuffix("_references") == "audio" for r in model.media or {}):
+        shown.append("reference audio goes in `audio`; `generate_audio` only turns its own soundtrack on or off")
+    if model.prompt_key:
+        shown.append(f"the prompt is sent as a JSON object under `{model.prompt_key}` (done for you)")
+    if model.wide_frame:
+        shown.append("16:9 when no ratio is given, 21:9 when widescreen or anamorphic is asked")
     return "; ".join(shown) or "—"
 
 

@@ -89,6 +89,7 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
+    notes: list[str] = Field(default_factory=list, description="What was chosen for the user, one line each.")
 
 
 class Production:
@@ -122,7 +123,7 @@ class Production:
     # -- generate ------------------------------------------------------------------------------------
 
     async def estimate(self, request: GenerateRequest) -> Estimate:
-        return await estimate(self.cli, request, self.catalogues, self.settings)
+        return await estimate(self.cli, request, self.catalogues, self.settings, self.journal)
 
     async def generate(
         self, request: GenerateRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
@@ -136,6 +137,7 @@ class Production:
         outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
         outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
         outcome.why = sent.pick.why if sent.pick else None
+        outcome.notes = list(sent.notes)
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
         return outcome
 

@@ -33,9 +33,6 @@ class PipelineSpec(BaseModel):
     model: str
     label: str
     params: dict[str, Any] = Field(default_factory=dict)
-    prompt_object_key: str | None = Field(
-        default=None, description="Set for models whose prompt is a JSON object: the key the text goes under."
-    )
 
 
 class ReferenceStandard(BaseModel):
