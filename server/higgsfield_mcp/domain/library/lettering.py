@@ -97,7 +97,7 @@ def runs(text: str, size: int) -> Iterator[tuple[str, Font]]:
     current = ""
     current_face: Font | None = None
     for char in text:
-        face = current_face if char.isspace() and current_face is not None else face_for(char, size)
+        face = _faces(size)[0] if char.isspace() else face_for(char, size)  # a CJK font's space is too wide
         if face is current_face:
             current += char
             continue

@@ -21,6 +21,7 @@ from ..generation.submit import SOUL_VARIANT_OF_MODEL, CharacterInputs, Generate
 from .casting import history_entries
 from .errors import LibraryRequestInvalid
 from .generations import first_job, generate_all, image_file, job_result, unusable
+from .lighting import prompt_lighting
 from .models import Angle, Character, Reference, TestShot
 from .shot_lists import AngleShot, Pipeline, fill, shot_lists
 from .store import CharacterStore
@@ -54,7 +55,7 @@ def reference_requests(
             "No reference angle to make",
             remedy="Give angles from: front, three_quarter, profile (or none for all three).",
         )
-    lighting = character.lighting_notes.strip().rstrip(".") or standard.default_lighting
+    lighting = prompt_lighting(character.lighting_notes, standard.default_lighting)
     souls = character.trained_souls()
     made: list[tuple[AngleShot, GenerateRequest]] = []
     for shot in wanted:

@@ -55,6 +55,9 @@ class BoardSlot(BaseModel):
     count: Count
     model: str
     alternative_model: str | None = None
+    reference_model: str | None = Field(
+        default=None, description="Character slots: the model for a character with references but no Soul id."
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     prompts: list[str]
 
