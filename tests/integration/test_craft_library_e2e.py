@@ -80,6 +80,12 @@ async def test_a_character_named_in_kanji_is_made_referenced_used_and_lettered(
             {"prompt": "waiting at a tram stop in the rain, dusk", "model": "nano_banana_2", "character": "美咲"},
         )
         assert scene["jobs"][0]["state"] == "completed" and not scene["notes"]
+        clip, _ = await _call(  # a character in video: Seedance 2.0 takes the references too
+            client,
+            "generate",
+            {"prompt": "she lowers her umbrella and looks up", "model": "seedance_2_0", "character": "美咲"},
+        )
+        assert clip["jobs"][0]["state"] == "completed" and not clip["notes"]
         exported, _ = await _call(client, "character_library", {"action": "export", "name": "美咲"})
     creates = sandbox.argvs("generate", "create")
     reference_prompts = [_flag(argv, "--prompt")[0] for argv in creates[:3]]
@@ -87,8 +93,10 @@ async def test_a_character_named_in_kanji_is_made_referenced_used_and_lettered(
         assert "soft window light from the left" in prompt
         assert "flash" not in prompt.lower() and "avoid" not in prompt.lower()
         assert "key light from about 45 degrees to the side" in prompt
-    sent = _flag(creates[3], "--image", "--image-references")
-    assert len(sent) == 3 and all(Path(p).parent == folder for p in sent), "its references, from its folder"
+    for argv in creates[3:5]:
+        sent = _flag(argv, "--image", "--image-references")
+        assert len(sent) == 3 and all(Path(p).parent == folder for p in sent), "its references, from its folder"
+    assert creates[4][2] == "seedance_2_0" and "yellow raincoat" in _flag(creates[4], "--prompt")[0]
     with zipfile.ZipFile(exported["archive"]) as archive:
         sheet = archive.read(f"meixiao/{SHEET_NAME}")
     _keep(sheet, "meixiao-character-sheet.png")

@@ -89,7 +89,8 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
-    notes: list[str] = Field(default_factory=list, description="What was chosen for the user, one line each.")
+    notes: list[str] = Field(default_factory=list)
+    """What was chosen for the user (a frame shape, a character without likeness), one line each."""
 
 
 class Production:

@@ -41,7 +41,8 @@ class BoardRun(BaseModel):
     removed: list[BoardItem] = Field(default_factory=list)
     jobs: list[JobView] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
-    created: bool = Field(default=False, description="The board did not exist and was created by this call.")
+    created: bool = False
+    """The board did not exist and was created by this call."""
 
 
 async def generate_planned(
