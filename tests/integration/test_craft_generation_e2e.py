@@ -46,7 +46,17 @@ async def test_soul_cast_from_generate_sends_its_object_prompt(sandbox: Sandbox)
             client, {"prompt": None, "model": "Soul Cast", "params": {"prompt": {"prompt": words}}}
         )
         assert again["jobs"][0]["state"] == "completed"
-    first, second = sandbox.argvs("generate", "create")
+        # make_references goes through the same home for the prompt shape
+        await client.call_tool("character_library", {"action": "create", "name": "Keeper", "description": words})
+        refs = await client.call_tool(
+            "character_library", {"action": "make_references", "name": "Keeper", "pipeline": "soul_cast"}
+        )
+        assert not refs.is_error, refs.content[0].text
+        stored = refs.structured_content["character"]["references"]
+        assert len(stored) == 3 and all(r["prompt"].startswith(words) for r in stored), "kept as words, not JSON"
+    first, second, *references = sandbox.argvs("generate", "create")
+    assert len(references) == 3
+    assert all(json.loads(_flag(a, "--prompt") or "")["prompt"].startswith(words) for a in references)
     assert first[2] == "soul_cast" and json.loads(_flag(first, "--prompt") or "") == {"prompt": words}
     assert json.loads(_flag(second, "--prompt") or "") == {"prompt": words}
     assert _flag(first, "--aspect_ratio", "--aspect-ratio") == "16:9", "its only ratio, filled in"
