@@ -23,6 +23,7 @@ from ...adapters.journal import JobRecord, Journal
 from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue
 from .polling import JobPoller
+from .prompt_shape import prompt_words
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
 from .submit import Estimate, GenerateRequest, estimate, submit
@@ -67,7 +68,7 @@ class JobView(BaseModel):
             model=record.model,
             display_name=info.display_name if info else None,
             kind=record.kind,
-            prompt=record.prompt,
+            prompt=prompt_words(record.prompt),
             urls=list(record.result_urls),
             files=list(record.files),
             fail_reason=record.fail_reason,

@@ -25,7 +25,7 @@ from .catalogue import Catalogue, LiveCatalogue, ModelInfo
 from .framing import start_frame_ratio, wide_default
 from .prompt_shape import wire_prompt
 from .router import Pick, RouteRequest, pick_model
-from .validation import validate_request
+from .validation import param_key, validate_request
 
 log = logging.getLogger(__name__)
 
@@ -298,11 +298,8 @@ def with_framing(
 
     The start image may be a local file or the id of a job whose result this server saved.
     """
-    given = (
-        request.aspect_ratio
-        or request.params.get("aspect_ratio")
-        or (pick.params.get("aspect_ratio") if pick else None)
-    )
+    named = [v for k, v in request.params.items() if param_key(k) == "aspect_ratio" and v is not None]
+    given = request.aspect_ratio or named or (pick.params.get("aspect_ratio") if pick else None)
     if given:
         return request, None
     note = None
