@@ -110,9 +110,9 @@ async def test_a_clip_keeps_its_start_images_shape(sandbox: Sandbox, tmp_path: P
     calls = sandbox.argvs("generate", "create")
     assert [_flag(a, "--aspect_ratio", "--aspect-ratio") for a in calls] == ["3:4", "3:4", "3:4", "16:9"]
     assert _flag(calls[1], "--start-image", "--start_image") == frame["job_id"]
-    assert clip["jobs"][0]["state"] == "completed" and not clip["notes"], "3:4 is its own shape: nothing to say"
+    assert clip["jobs"][0]["state"] == "completed" and not clip["advice"], "3:4 is its own shape: nothing to say"
     assert "start image" not in clip_text
-    [note] = other["notes"]
+    [note] = other["advice"]
     assert "1000x1500 (2:3)" in note and "3:4" in note and note in other_text
     rendered = json.loads((sandbox.home / "jobs" / f"{clip['jobs'][0]['job_id']}.json").read_text())
     assert rendered["params"]["aspect_ratio"] == "3:4"
@@ -130,7 +130,7 @@ async def test_a_character_without_references_or_soul_says_so(sandbox: Sandbox) 
         data, text = await _generate(
             client, {"prompt": "at a market stall at noon", "model": "soul_2", "character": "Ines Duarte"}
         )
-    [note] = data["notes"]
+    [note] = data["advice"]
     assert "Ines Duarte has no reference images or Soul id" in note and "make_references" in note
     assert note in text
     [argv] = sandbox.argvs("generate", "create")

@@ -79,13 +79,13 @@ async def test_a_character_named_in_kanji_is_made_referenced_used_and_lettered(
             "generate",
             {"prompt": "waiting at a tram stop in the rain, dusk", "model": "nano_banana_2", "character": "美咲"},
         )
-        assert scene["jobs"][0]["state"] == "completed" and not scene["notes"]
+        assert scene["jobs"][0]["state"] == "completed" and not scene["advice"]
         clip, _ = await _call(  # a character in video: Seedance 2.0 takes the references too
             client,
             "generate",
             {"prompt": "she lowers her umbrella and looks up", "model": "seedance_2_0", "character": "美咲"},
         )
-        assert clip["jobs"][0]["state"] == "completed" and not clip["notes"]
+        assert clip["jobs"][0]["state"] == "completed" and not clip["advice"]
         exported, _ = await _call(client, "character_library", {"action": "export", "name": "美咲"})
     creates = sandbox.argvs("generate", "create")
     reference_prompts = [_flag(argv, "--prompt")[0] for argv in creates[:3]]

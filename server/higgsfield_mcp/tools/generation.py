@@ -140,7 +140,7 @@ def register(server: MCPServer, services: Services) -> None:
                     estimate_credits=est.credits,
                     params=est.params,
                     why=est.pick.why if est.pick else None,
-                    notes=est.notes,
+                    advice=est.notes,
                 )
                 text = f"{est.model.display_name}: about {est.credits:g} credits. Nothing was submitted."
                 lines = [text, *est.notes]
@@ -151,7 +151,7 @@ def register(server: MCPServer, services: Services) -> None:
         unrecorded = await library.record_generation(outcome, character=slug, moodboard=board)
         raise_if_all_failed(outcome.jobs)
         result = GenerateResult(**outcome.model_dump())
-        notes = [TextContent(type="text", text=note) for note in [*outcome.notes, *unrecorded]]
+        notes = [TextContent(type="text", text=note) for note in [*outcome.advice, *unrecorded]]
         return tool_result(result, [*await content_for(outcome, settings), *notes])
 
     @server.tool(

@@ -90,8 +90,8 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
-    notes: list[str] = Field(default_factory=list)
-    """What was chosen for the user (a frame shape, a character without likeness), one line each."""
+    advice: list[str] = Field(default_factory=list)
+    """What was chosen for the user (a frame shape) or is missing (a character's likeness), one line each."""
 
 
 class Production:
@@ -139,7 +139,7 @@ class Production:
         outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
         outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
         outcome.why = sent.pick.why if sent.pick else None
-        outcome.notes = list(sent.notes)
+        outcome.advice = list(sent.notes)
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
         return outcome
 
