@@ -22,7 +22,7 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-REQUEST = "a woman in her late twenties, dark hair, navy blazer, neutral expression, studio light, for a lookbook"
+REQUEST = "a woman of about thirty with short dark hair in a navy blazer, calm face, studio light, for a lookbook"
 CLIP = "she turns slowly toward the camera, soft push-in, studio light"
 
 

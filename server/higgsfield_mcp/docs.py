@@ -125,6 +125,12 @@ def _params_text(model: ModelInfo) -> str:
             shown.append(f"`{name}`")
     if "soul_id" in model.params:
         shown.append("`soul_id` (a trained Soul)")
+    if "generate_audio" in model.params and any(r.removesuffix("_references") == "audio" for r in model.media or {}):
+        shown.append("reference audio goes in `audio`; `generate_audio` only turns its own soundtrack on or off")
+    if model.prompt_key:
+        shown.append(f"the prompt is sent as a JSON object under `{model.prompt_key}` (done for you)")
+    if model.wide_frame:
+        shown.append("16:9 when no ratio is given, 21:9 when widescreen or anamorphic is asked")
     return "; ".join(shown) or "—"
 
 
@@ -299,12 +305,16 @@ def render_character_library() -> str:
         "## What the library keeps per character",
         "",
         "- the name, a description and the **canonical prompt**, word for word;",
-        "- **lighting notes**: which setups suit this face;",
+        "- **lighting notes**: which setups suit this face, kept as written; prompts get them as positive",
+        '  phrases only ("avoid flat frontal flash" reaches the model as soft, directional side light);',
         "- the **references** with their angle, prompt, model and job;",
         "- **test shots**: the character in other scenes, each with what the lighting did;",
         "- **Soul ids** per variant (`soul_2` for stills, `soul_cinematic` for film looks) with their training state;",
         "- Marketing Studio **avatar ids** once the character has presented an ad;",
         "- a short **history** of generations.",
+        "",
+        "Names may be in any script: 美咲 lives in `meixiao/`, Ночной рынок in `nochnoy-rynok/` (transliterated),",
+        "and the name is kept and shown as typed, on sheets too.",
         "",
         "Everything lives in `library/characters/<name>/character.json` beside the images. People may edit it by",
         "hand; a broken file is reported with its path and how to fix it, and nothing is ever half-written.",
@@ -314,6 +324,17 @@ def render_character_library() -> str:
         "Pass `character` to `generate`. With a trained Soul id and a Soul model, the id is used; otherwise the",
         "references go in as reference images on models that take them. The canonical description is added",
         "either way, so describe only the scene: wardrobe, setting, light, pose.",
+        "",
+        "A character with neither references nor a Soul id still gets its description, and the result says so:",
+        "make the references before more scenes, or the face will drift.",
+        "",
+        "## A character in video",
+        "",
+        "The same `character` works for clips. Seedance 2.0 takes the references as reference images (up to",
+        "nine images in all) and the description, so describe the motion and the camera:",
+        "`generate(prompt='she turns into the wind', model='seedance_2_0', character='Mara Voss')`. For a",
+        "clip that must open on an exact frame, make the still first with the character, then pass its job as",
+        "`start_image`: the clip keeps that still's shape.",
         "",
         "## Training a Soul id",
         "",
@@ -375,6 +396,13 @@ def render_moodboards() -> str:
         lines.append(f"| {slot['label']} | {how_many} | {_model_name(slot['model'])} |")
     lines += [
         "",
+        "`generate` creates the board when there is none by that name (give `brief`, `look` and `tone` in the",
+        "same call). Every slot gets its own prompt: a character's images describe that character only, an",
+        "environment's that place, the tone frames the feeling; later shots of a place (inside, a detail,",
+        "another hour) follow its establishing shot. A library character's images use its Soul id when one is",
+        "trained, else its references (on Nano Banana 2), else its description; each image on the board says",
+        "which.",
+        "",
         "Add existing pictures or a library character's references with `add`; remove by number with `remove`.",
         "After every change the folder gets a fresh `contact-sheet.jpg` (one grid, each cell labelled with its",
         "role and character) and an `index.html` gallery that opens offline.",
@@ -393,8 +421,9 @@ def render_moodboards() -> str:
         "",
         "## Working with the user",
         "",
-        "Show the contact sheet, ask one question about what to change, regenerate only those slots, then plan",
-        "the clips: each clip starts from the still of its scene.",
+        "Show the contact sheet, ask one question about what to change, regenerate only those slots, then a",
+        "storyboard (`storyboard` tool) of the key scenes, then the clips: each clip starts from the still of",
+        "its scene.",
         *MOODBOARD_ACTIONS,
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -31,7 +31,15 @@ def store(tmp_path: Path) -> CharacterStore:
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("Maya Chen", "maya-chen"), ("Zoë Martín", "zoe-martin"), ("  R2 / D2 ", "r2-d2"), ("x" * 80, "x" * 60)],
+    [
+        ("Maya Chen", "maya-chen"),
+        ("Zoë Martín", "zoe-martin"),
+        ("  R2 / D2 ", "r2-d2"),
+        ("x" * 80, "x" * 60),
+        ("美咲", "meixiao"),
+        ("Ночной рынок", "nochnoy-rynok"),
+        ("민지", "minji"),
+    ],
 )
 def test_slugs_are_plain_folder_names(name: str, slug: str) -> None:
     assert slugify(name) == slug
@@ -40,6 +48,14 @@ def test_slugs_are_plain_folder_names(name: str, slug: str) -> None:
 def test_a_name_without_letters_is_refused() -> None:
     with pytest.raises(LibraryRequestInvalid):
         slugify("???")
+
+
+def test_a_name_in_any_script_keeps_its_display_name(store: CharacterStore) -> None:
+    for name in ("美咲", "Ночной рынок"):
+        character = make(store, name, description="a test")
+        assert character.name == name
+        assert store.resolve(name) == character.slug == slugify(name)
+        assert store.document(character.slug).is_file()
 
 
 def test_create_writes_the_documented_layout(store: CharacterStore) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from higgsfield_mcp.bundle import bundle_path
+from higgsfield_mcp.domain.generation.catalogue import Catalogue
+from higgsfield_mcp.domain.generation.prompt_shape import wire_prompt
 from higgsfield_mcp.domain.generation.submit import CharacterInputs
 from higgsfield_mcp.domain.library.errors import LibraryRequestInvalid, MoodboardExists
 from higgsfield_mcp.domain.library.models import Character
@@ -93,7 +95,9 @@ def test_reference_prompts_share_one_description_and_soul_cast_gets_an_object_pr
     cast = reference_requests(character, "soul_cast", ["profile"])
     [(_, request)] = cast
     assert request.model == "soul_cast" and request.params == {"aspect_ratio": "16:9"}
-    assert (request.prompt or "").startswith('{"prompt": "A woman, dark bob. Character reference photo')
+    assert (request.prompt or "").startswith("A woman, dark bob. Character reference photo")
+    wire = wire_prompt(Catalogue.bundled().get("soul_cast"), request.prompt)
+    assert (wire or "").startswith('{"prompt": "A woman, dark bob. Character reference photo'), "one home: generate"
     with pytest.raises(LibraryRequestInvalid, match="no description"):
         reference_requests(Character(name="X", slug="x"), "soul_2")
 

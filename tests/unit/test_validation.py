@@ -116,6 +116,7 @@ def test_missing_prompt_and_required_params(catalogue: Catalogue) -> None:
     with pytest.raises(MissingParams) as err:
         check(catalogue.get("gpt_image_2"), prompt="  ")
     assert err.value.params == ["prompt"]
+    assert "Ask the user what they want to see" in (err.value.remedy or ""), "the seeds' rule: ask, never invent"
     with pytest.raises(MissingParams) as err:
         check(catalogue.get("text2speech_v2"), prompt=None)
     assert err.value.params == ["prompt", "variant", "voice_id", "voice_type"]
@@ -123,6 +124,13 @@ def test_missing_prompt_and_required_params(catalogue: Catalogue) -> None:
     with pytest.raises(MissingParams) as err:
         check(catalogue.get("dtc_ads"))
     assert err.value.params == ["style_id"]
+
+
+def test_reference_audio_passed_as_generate_audio_says_to_use_the_audio_input(catalogue: Catalogue) -> None:
+    with pytest.raises(InvalidValues) as err:
+        check(catalogue.get("seedance_2_0"), prompt="she sings", generate_audio="voice.mp3")
+    assert "`audio` input" in err.value.message and "audio" in (err.value.remedy or "")
+    assert check(catalogue.get("seedance_2_0"), prompt="x", generate_audio="false") == {"generate_audio": False}
 
 
 def test_prompt_may_come_in_params(catalogue: Catalogue) -> None:

@@ -134,16 +134,18 @@ def register(server: MCPServer, services: Services) -> None:
                     estimate_credits=est.credits,
                     params=est.params,
                     why=est.pick.why if est.pick else None,
+                    advice=est.notes,
                 )
                 text = f"{est.model.display_name}: about {est.credits:g} credits. Nothing was submitted."
-                return tool_result(result, [TextContent(type="text", text=text)])
+                lines = [text, *est.notes]
+                return tool_result(result, [TextContent(type="text", text=line) for line in lines])
             outcome = await production.generate(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
         except HiggsfieldError as exc:
             raise fail(exc) from exc
         unrecorded = await library.record_generation(outcome, character=slug, moodboard=board)
         raise_if_all_failed(outcome.jobs)
         result = GenerateResult(**outcome.model_dump())
-        notes = [TextContent(type="text", text=note) for note in unrecorded]
+        notes = [TextContent(type="text", text=note) for note in [*outcome.advice, *unrecorded]]
         return tool_result(result, [*await content_for(outcome, settings), *notes])
 
     @server.tool(

@@ -410,9 +410,9 @@ def _register_moodboards(server: MCPServer, services: Services, library: Library
         ctx: Context,
         action: Annotated[BoardAction, Field(description="What to do.")],
         name: Annotated[str | None, Field(description="The production (all but list).")] = None,
-        brief: Annotated[str | None, Field(description="create: story, setting, audience.")] = None,
-        look: Annotated[str | None, Field(description="create: colour palette and lighting style.")] = None,
-        tone: Annotated[str | None, Field(description="create: the emotional register.")] = None,
+        brief: Annotated[str | None, Field(description="create/generate: story, setting, audience.")] = None,
+        look: Annotated[str | None, Field(description="create/generate: colour palette and lighting style.")] = None,
+        tone: Annotated[str | None, Field(description="create/generate: the emotional register.")] = None,
         images: Annotated[list[str] | None, Field(description="add: paths or finished image job ids.")] = None,
         role: Annotated[BoardRole, Field(description="add.")] = "other",
         character: Annotated[str | None, Field(description="add: the library character shown.")] = None,
@@ -474,6 +474,9 @@ def _register_moodboards(server: MCPServer, services: Services, library: Library
                     material=material,
                     mood=mood,
                     setting=setting,
+                    brief=brief or "",
+                    look=look or "",
+                    tone=tone or "",
                     wait_seconds=wait_seconds,
                     progress=progress_to(ctx),
                 )
@@ -644,11 +647,11 @@ def _register_prompts(server: MCPServer, services: Services, library: Library) -
         texture = f" The material: {material}." if material else ""
         return [
             UserMessage(
-                f"Make a three-image lookbook for {item}{worn}.{texture} Create a moodboard named after the item "
-                "(if none exists), then `moodboard` generate with recipe lookbook: a texture close-up, a full-body "
-                "lifestyle shot in an environment and a clean studio shot on a neutral background, each prompt "
-                "naming subject, lighting, framing, material and mood. Show me the contact sheet and tell me whether "
-                "the three feel like one lookbook or three unrelated images."
+                f"Shoot a three-image lookbook of {item}{worn}.{texture} Call `moodboard` generate with recipe "
+                "lookbook and a board named after the item (the call creates it): the fabric up close, the item "
+                "worn on location, and a plain studio frame on grey, every prompt giving subject, light, framing, "
+                "material and mood. Show me the contact sheet and say whether the three hang together as one shoot "
+                "or look like strangers."
             )
         ]
 
@@ -666,11 +669,12 @@ def _register_prompts(server: MCPServer, services: Services, library: Library) -
         feeling = f" Mood: {mood}." if mood else ""
         return [
             UserMessage(
-                f"Previsualise this scene before we spend video credits: {scene}.{feeling} Write one Soul Cinema "
-                "prompt that names the subjects in action, the environment with specific lighting, the emotional "
-                "mood and the camera framing. Generate three variations with `generate` (model Soul Cinema, "
-                f"count 3{cast}). Then write a short previs note: what the stills got right, what they missed, "
-                "and exactly how you would adjust the prompt. That note becomes the brief for the video."
+                f"Before any video credits go on it, previsualise this scene: {scene}.{feeling} Write a single "
+                "Soul Cinema prompt covering who does what, the place and its light (name the sources), the "
+                "feeling, and where the camera sits. Run `generate` with model Soul Cinema, aspect_ratio 16:9 "
+                f"(21:9 if the scene asks for widescreen or anamorphic) and count 3{cast}. Then note in a few "
+                "lines which frame comes closest, what is still off, and the prompt change that would fix it; "
+                "the clip is briefed from that note."
             )
         ]
 

@@ -218,6 +218,8 @@ def board_text(
     lines = [f"Moodboard {board.name}: {len(ready)} image(s) (folder: {folder})"]
     if board.brief:
         lines.append(f"Brief: {board.brief}")
+    if run is not None and run.created:
+        lines.append("Created this moodboard (there was none by that name).")
     if run is not None and run.added:
         lines.append(f"Added {len(run.added)} image(s), numbers {run.added[0].number} to {run.added[-1].number}.")
     if run is not None and run.removed:
@@ -241,6 +243,7 @@ def board_text(
 def _item_words(item: BoardItem) -> str:
     who = f" ({item.character})" if item.character else ""
     note = f", {item.note}" if item.note else ""
+    note += f", {item.pipeline}" if item.pipeline else ""
     return f"{item.label}{who}{note}"
 
 

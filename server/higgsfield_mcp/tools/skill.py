@@ -94,10 +94,10 @@ def register(server: MCPServer, services: Services) -> None:
     ) -> list[UserMessage]:
         return [
             UserMessage(
-                f"Show me how the three Higgsfield image pipelines differ on one subject: {subject}. "
-                "Generate one image with Soul 2.0 (explicit studio lighting, medium shot), one with Soul Cinema "
-                "(add: wide cinematic frame, shallow depth of field, film still), and one with Soul Cast. "
-                "Then give me one line per image on what each pipeline is best for in my project."
+                f"Put one subject through the three Higgsfield image pipelines so I can compare them: {subject}. "
+                "Make one Soul 2.0 image (medium shot, name the studio light), one Soul Cinema film frame at "
+                "aspect_ratio 16:9 (21:9 if I asked for widescreen; shallow depth of field) and one Soul Cast "
+                "persona. Then tell me in one line each where that pipeline would earn its place in my project."
             )
         ]
 
@@ -112,10 +112,12 @@ def register(server: MCPServer, services: Services) -> None:
     ) -> list[UserMessage]:
         return [
             UserMessage(
-                f"Before we make any video for '{production}', build its moodboard from this brief: {brief}. "
-                "Use two or three reference images per main character, three or four environment stills, one "
-                "colour-and-lighting reference and one or two tone images (10 to 15 in all). Show me the contact "
-                "sheet, ask me what to change, and only then propose the first clips, each anchored on a still."
+                f"No video for '{production}' yet: first fix its look in a moodboard built from this brief: "
+                f"{brief}. Use `moodboard` generate (it creates the board): per main character two or three "
+                "images, then three or four places, a palette-and-light frame and one or two mood frames, 10 to "
+                "15 stills overall. Show me the contact sheet and ask what to change; then the key scenes as wide "
+                "Soul Cinema stills (a storyboard), and only after that the first clips, each starting from its "
+                "still."
             )
         ]
 

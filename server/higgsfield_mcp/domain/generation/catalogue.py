@@ -83,6 +83,10 @@ class ModelInfo(BaseModel):
     kind: Kind
     provider: str | None = None
     prompt: PromptUse = "required"
+    prompt_key: str | None = Field(
+        default=None, description="Set when the model takes its prompt as a JSON object: the key the text goes under."
+    )
+    wide_frame: bool = Field(default=False, description="Cinematic stills: a wide frame when no aspect ratio is given.")
     media: dict[str, MediaSlot] | None = Field(
         default=None, description="Media roles it takes; {} takes none; None when unknown (not validated)."
     )
@@ -352,6 +356,14 @@ def _merge_param(old: ParamSpec | None, new: ParamSpec) -> ParamSpec:
     )
 
 
+def _prompt_key(schema: ModelSchema, fallback: str | None) -> str | None:
+    """The live schema decides whether the prompt is an object (Soul Cast's is); the bundled key names it."""
+    spec = schema.params.get("prompt")
+    if spec is None or not spec.type:
+        return fallback
+    return (fallback or "prompt") if spec.type.lower() == "object" else None
+
+
 def _prompt_use(schema: ModelSchema, fallback: PromptUse) -> PromptUse:
     spec = schema.params.get("prompt")
     if spec is None:
@@ -376,6 +388,7 @@ def _merge_one(
                 params[name] = _merge_param(params.get(name), spec)
         update["params"] = params
         update["prompt"] = _prompt_use(schema, model.prompt)
+        update["prompt_key"] = _prompt_key(schema, model.prompt_key)
         update["verified"] = True
         if schema.params:
             update["params_known"] = True
@@ -394,6 +407,7 @@ def _from_live(summary: ModelSummary, schema: ModelSchema | None, *, in_cli: boo
         display_name=summary.display_name or (schema.display_name if schema else None) or summary.id,
         kind=kind,
         prompt=_prompt_use(schema, "optional") if schema else "optional",
+        prompt_key=_prompt_key(schema, None) if schema else None,
         media=dict(schema.media) if schema and schema.media is not None else None,
         params=params,
         params_known=bool(schema and schema.params),

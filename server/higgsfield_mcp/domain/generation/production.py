@@ -23,6 +23,7 @@ from ...adapters.journal import JobRecord, Journal
 from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue
 from .polling import JobPoller
+from .prompt_shape import prompt_words
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
 from .submit import UNCLEAR_REMEDY, Estimate, GenerateRequest, estimate, submit
@@ -67,7 +68,7 @@ class JobView(BaseModel):
             model=record.model,
             display_name=info.display_name if info else None,
             kind=record.kind,
-            prompt=record.prompt,
+            prompt=prompt_words(record.prompt),
             urls=list(record.result_urls),
             files=list(record.files),
             fail_reason=record.fail_reason,
@@ -91,6 +92,8 @@ class Outcome(BaseModel):
     poll_problem: str | None = None
     notes: list[str] = Field(default_factory=list)
     """What became of submissions whose outcome was unclear, said once."""
+    advice: list[str] = Field(default_factory=list)
+    """What was chosen for the user (a frame shape) or is missing (a character's likeness), one line each."""
 
 
 class Production:
@@ -127,7 +130,7 @@ class Production:
     # -- generate ------------------------------------------------------------------------------------
 
     async def estimate(self, request: GenerateRequest) -> Estimate:
-        return await estimate(self.cli, request, self.catalogues, self.settings)
+        return await estimate(self.cli, request, self.catalogues, self.settings, self.journal)
 
     async def generate(
         self, request: GenerateRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
@@ -144,6 +147,7 @@ class Production:
         outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
         outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
         outcome.why = sent.pick.why if sent.pick else None
+        outcome.advice = list(sent.notes)
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
         outcome.notes += self._report_unclear(sent.unclear)
         if outcome.unclear_submissions and sent.unclear_reason:

@@ -23,8 +23,10 @@ from ...adapters.journal import Journal
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue, ModelInfo
+from .framing import start_frame_ratio, wide_default
+from .prompt_shape import wire_prompt
 from .router import Pick, RouteRequest, pick_model
-from .validation import validate_request
+from .validation import param_key, validate_request
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class CharacterInputs(BaseModel):
     soul_ids: dict[str, str] = Field(default_factory=dict, description="Trained Soul ids per variant.")
     reference_images: list[str] = Field(default_factory=list, description="Reference files, front angle first.")
     description: str | None = Field(default=None, description="The canonical description, put before the prompt.")
+    name: str | None = Field(default=None, description="The character's display name, for notes in the result.")
 
 
 class GenerateRequest(BaseModel):
@@ -94,6 +97,7 @@ class Submitted(BaseModel):
     timed_out: bool = False
     """A submit used up the call's wait and was stopped: the call should return at once."""
     unclear_reason: str | None = None
+    notes: list[str] = Field(default_factory=list)
 
 
 class Estimate(BaseModel):
@@ -101,6 +105,7 @@ class Estimate(BaseModel):
     pick: Pick | None = None
     credits: float
     params: dict[str, Any]
+    notes: list[str] = Field(default_factory=list)
 
 
 def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelInfo, Pick | None]:
@@ -157,6 +162,15 @@ def with_character(request: GenerateRequest, model: ModelInfo) -> GenerateReques
     if description and description.casefold() not in (request.prompt or "").casefold():
         update["prompt"] = f"{description}. {request.prompt}" if request.prompt else description
     return request.model_copy(update=update)
+
+
+def _frame_file(value: str, settings: Settings, journal: Journal | None) -> Path | None:
+    frame = resolve_media_input(value, settings.media_roots)
+    if frame.path is not None:
+        return frame.path
+    record = journal.get(value.strip()) if journal is not None else None
+    saved = [Path(f) for f in (record.files if record else []) if Path(f).is_file()]
+    return saved[0] if saved else None
 
 
 def _reference_room(model: ModelInfo, given: int) -> int:
@@ -236,26 +250,97 @@ class Prepared(BaseModel):
     request: GenerateRequest
     params: dict[str, Any]
     media: list[tuple[str, str]]
+    notes: list[str] = Field(default_factory=list, description="One line each on what was chosen for the user.")
 
 
 async def prepare(
-    cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
+    cli: HiggsfieldCLI,
+    request: GenerateRequest,
+    catalogues: LiveCatalogue,
+    settings: Settings,
+    journal: Journal | None = None,
 ) -> Prepared:
     """Everything before spending, shared by estimate and submit so an estimate checks exactly what would be sent."""
     model, pick = await resolve_model(cli, request, catalogues)
+    notes = character_notes(request, model)
     request = with_character(request, model)
+    request = with_prompt_shape(request, model)
+    request, framing_note = with_framing(request, model, settings, pick, journal)
+    notes += [framing_note] if framing_note else []
     params, media = build_call(request, model, settings, pick)
-    return Prepared(model=model, pick=pick, request=request, params=params, media=media)
+    return Prepared(model=model, pick=pick, request=request, params=params, media=media, notes=notes)
+
+
+def character_notes(request: GenerateRequest, model: ModelInfo) -> list[str]:
+    """A line when the character brings no likeness to this model (no Soul id it can use, no references it takes)."""
+    cast = request.cast
+    if cast is None or request.soul_id:
+        return []
+    variant = SOUL_VARIANT_OF_MODEL.get(model.id)
+    if variant and variant in cast.soul_ids:
+        return []
+    name = cast.name or request.character or "The character"
+    if cast.reference_images and _reference_room(model, len(request.reference_images)) > 0:
+        return []
+    if cast.reference_images:
+        return [
+            f"{model.display_name} takes no reference images, so {name} was drawn from the description alone; "
+            "for the same face use a model that takes references, or Soul 2.0 with a trained Soul id."
+        ]
+    return [
+        f"{name} has no reference images or Soul id yet, so only the description was used and the face will "
+        "vary: make the references with character_library action 'make_references', then generate again."
+    ]
+
+
+def with_prompt_shape(request: GenerateRequest, model: ModelInfo) -> GenerateRequest:
+    """The prompt in the shape the model takes (Soul Cast's JSON object), also when given under params."""
+    prompt: Any = request.prompt
+    params = dict(request.params)
+    if prompt is None and params.get("prompt") is not None:
+        prompt = params.pop("prompt")
+    else:
+        params.pop("prompt", None)
+    return request.model_copy(update={"prompt": wire_prompt(model, prompt), "params": params})
+
+
+def with_framing(
+    request: GenerateRequest,
+    model: ModelInfo,
+    settings: Settings,
+    pick: Pick | None = None,
+    journal: Journal | None = None,
+) -> tuple[GenerateRequest, str | None]:
+    """Fill in the aspect ratio nobody gave: a clip keeps its start image's shape, a cinematic still is wide.
+
+    The start image may be a local file or the id of a job whose result this server saved.
+    """
+    named = [v for k, v in request.params.items() if param_key(k) == "aspect_ratio" and v is not None]
+    given = request.aspect_ratio or named or (pick.params.get("aspect_ratio") if pick else None)
+    if given:
+        return request, None
+    note = None
+    ratio = None
+    if request.start_image:
+        ratio, note = start_frame_ratio(model, _frame_file(request.start_image, settings, journal))
+    if ratio is None:
+        ratio = wide_default(model, request.prompt)
+    return (request.model_copy(update={"aspect_ratio": ratio}) if ratio else request), note
 
 
 async def estimate(
-    cli: HiggsfieldCLI, request: GenerateRequest, catalogues: LiveCatalogue, settings: Settings
+    cli: HiggsfieldCLI,
+    request: GenerateRequest,
+    catalogues: LiveCatalogue,
+    settings: Settings,
+    journal: Journal | None = None,
 ) -> Estimate:
     """Credits the request would cost; free, and validates like a submit would."""
-    ready = await prepare(cli, request, catalogues, settings)
+    ready = await prepare(cli, request, catalogues, settings, journal)
     model, pick, request, params, media = ready.model, ready.pick, ready.request, ready.params, ready.media
     cost = await cli.cost(model.id, prompt=request.prompt, params=params, media=media)
-    return Estimate(model=model, pick=pick, credits=cost.credits_exact or cost.credits, params=params)
+    credits = cost.credits_exact or cost.credits
+    return Estimate(model=model, pick=pick, credits=credits, params=params, notes=ready.notes)
 
 
 def submit_budget(wait_seconds: float, media: Sequence[tuple[str, str]]) -> float:
@@ -278,7 +363,7 @@ async def submit(
     A failure `submit_outcome` calls rejected is raised (nothing was spent); any other is
     recorded as ambiguous for the poller to find, and the remaining repeats are not sent.
     """
-    ready = await prepare(cli, request, catalogues, settings)
+    ready = await prepare(cli, request, catalogues, settings, journal)
     model, pick, request, params, media = ready.model, ready.pick, ready.request, ready.params, ready.media
     repeats = request.count if request.count and request.count > 1 and "batch_size" not in model.params else 1
     job_ids: list[str] = []
@@ -329,4 +414,5 @@ async def submit(
         params=params,
         timed_out=timed_out,
         unclear_reason=reason,
+        notes=ready.notes,
     )

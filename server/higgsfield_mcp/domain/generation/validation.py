@@ -278,6 +278,8 @@ def validate_request(
                 hints.append(f"{name} → {close[0]}?")
         message = f"Unknown params: {', '.join(unknown)} ({model.display_name} takes {takes}"
         message += f"; did you mean {' '.join(hints)}" if hints else ""
+        if "generate_audio" in unknown and _takes_audio(model):
+            message += f"; {AUDIO_ROLE_HINT}"
         raise UnknownParams(message + ")", params=unknown)
 
     normalised: dict[str, Any] = {}
@@ -285,7 +287,10 @@ def validate_request(
         if value is None:
             continue
         spec = model.params.get(name)
-        normalised[name] = coerce_value(name, spec, value) if spec else value
+        try:
+            normalised[name] = coerce_value(name, spec, value) if spec else value
+        except InvalidValues as exc:
+            raise _audio_hint(model, name, exc) from None
 
     missing = ["prompt"] if model.prompt == "required" and not prompt_given else []
     for name, spec in model.params.items():
@@ -295,7 +300,9 @@ def validate_request(
             else:
                 missing.append(name)
     if missing:
-        raise MissingParams(f"Missing required params: {', '.join(missing)}", params=missing)
+        raise MissingParams(
+            f"Missing required params: {', '.join(missing)}", params=missing, remedy=_missing_remedy(missing)
+        )
 
     roles = [media_role(model, role) for role, _ in media]
     problems = media_problems(model, roles, prompt_given=prompt_given)
@@ -303,3 +310,38 @@ def validate_request(
         details = "; ".join(dict.fromkeys(p.message for p in problems))
         raise MediaRoleError(f"{model.display_name} {details}. It takes {describe_media(model)}.")
     return normalised
+
+
+# --- hints ------------------------------------------------------------------------------------
+
+AUDIO_ROLE_HINT = (
+    "generate_audio only switches the model's own soundtrack on or off; reference audio (a voice, a track "
+    "to cut or lip-sync to) goes in the `audio` input"
+)
+
+
+def _takes_audio(model: ModelInfo) -> bool:
+    return any(param_key(role).removesuffix("_references") == "audio" for role in model.media or {})
+
+
+def _audio_hint(model: ModelInfo, name: str, error: InvalidValues) -> InvalidValues:
+    """A file or id passed as `generate_audio` is reference audio given to the wrong name: say where it goes."""
+    if name != "generate_audio" or not _takes_audio(model):
+        return error
+    return InvalidValues(
+        f"{error.message}. {AUDIO_ROLE_HINT}",
+        param=error.param,
+        value=error.value,
+        allowed=error.allowed,
+        remedy="Pass the audio file or upload id in `audio` and leave generate_audio as true or false; "
+        "nothing was submitted.",
+    )
+
+
+def _missing_remedy(missing: Sequence[str]) -> str:
+    if "prompt" not in missing:
+        return f"Provide {', '.join(missing)}; nothing was submitted."
+    return (
+        "Ask the user what they want to see (subject, setting, light, framing, and the motion for a clip), "
+        "then call again with their words as the prompt; nothing was submitted."
+    )

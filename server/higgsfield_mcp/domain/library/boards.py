@@ -41,6 +41,8 @@ class BoardRun(BaseModel):
     removed: list[BoardItem] = Field(default_factory=list)
     jobs: list[JobView] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
+    created: bool = False
+    """The board did not exist and was created by this call."""
 
 
 async def generate_planned(
@@ -78,6 +80,7 @@ async def generate_planned(
             prompt=job.prompt,
             model=job.model,
             recipe=plan.recipe,
+            pipeline=plan.pipeline or None,
             state="pending",
         )
         if job.state == "completed" and job.files:

@@ -29,6 +29,7 @@ def inputs_for(character: Character, store: CharacterStore) -> CharacterInputs:
         soul_ids=character.trained_souls(),
         reference_images=references,
         description=character.identity_text or None,
+        name=character.name,
     )
 
 

@@ -15,13 +15,13 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from ..generation.previews import PREVIEW_FORMATS
+from .lettering import draw_text, fit
 
 BACKGROUND = (246, 245, 242)
 FRAME = (226, 224, 219)
@@ -92,25 +92,22 @@ def render_contact_sheet(cells: Sequence[Cell], *, title: str | None = None, qua
     sheet = Image.new("RGB", (layout.width, layout.height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     if title:
-        draw.text(
-            (layout.margin, layout.margin + 8), _fit(draw, title, _font(26), layout.width), fill=INK, font=_font(26)
-        )
+        draw_text(draw, (layout.margin, layout.margin + 8), fit(title, 26, layout.width), size=26, fill=INK)
     for index, cell in enumerate(cells):
         left, top, right, bottom = layout.image_box(index)
         draw.rectangle((left, top, right - 1, bottom - 1), fill=FRAME)
         thumb = _thumbnail(cell.image, (layout.cell_width, layout.image_height))
         if thumb is None:
             message = "pending" if cell.image is None else "unreadable"
-            draw.text((left + 12, top + layout.image_height // 2 - 8), message, fill=MUTED, font=_font(16))
+            draw_text(draw, (left + 12, top + layout.image_height // 2 - 8), message, size=16, fill=MUTED)
         else:
             sheet.paste(
                 thumb, (left + (layout.cell_width - thumb.width) // 2, top + (layout.image_height - thumb.height) // 2)
             )
         lx, ly, _, _ = layout.label_box(index)
-        draw.text((lx + 2, ly + 5), _fit(draw, cell.label, _font(16), layout.cell_width - 4), fill=INK, font=_font(16))
+        draw_text(draw, (lx + 2, ly + 5), fit(cell.label, 16, layout.cell_width - 4), size=16, fill=INK)
         if cell.detail:
-            detail = _fit(draw, cell.detail, _font(13), layout.cell_width - 4)
-            draw.text((lx + 2, ly + 25), detail, fill=MUTED, font=_font(13))
+            draw_text(draw, (lx + 2, ly + 25), fit(cell.detail, 13, layout.cell_width - 4), size=13, fill=MUTED)
     buffer = io.BytesIO()
     sheet.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
@@ -201,18 +198,3 @@ def _thumbnail(path: Path | None, box: tuple[int, int]) -> Image.Image | None:
         return None
     image.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=2.0)
     return image
-
-
-@cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> str:
-    """`text` on one line, cut with an ellipsis where it would run past `width` pixels."""
-    line = " ".join(text.split())
-    if draw.textlength(line, font=font) <= width:
-        return line
-    while line and draw.textlength(line + "…", font=font) > width:
-        line = line[:-1]
-    return line.rstrip() + "…"

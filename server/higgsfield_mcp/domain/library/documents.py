@@ -13,6 +13,7 @@ that keep that shape safe:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+from anyascii import anyascii
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ...adapters.atomic_files import exclusive_lock, write_text_atomic
@@ -38,16 +40,21 @@ LOCKS_FOLDER = ".locks"
 
 
 def slugify(name: str) -> str:
-    """The folder name for a display name: ASCII lowercase words joined by `-` ("Zoë Martín" → "zoe-martin")."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:SLUG_MAX].rstrip("-")
-    if not slug:
+    """The folder name for a display name, in any script: ASCII lowercase words joined by `-`.
+
+    Letters are transliterated ("Zoë Martín" → "zoe-martin", "Ночной рынок" → "nochnoy-rynok",
+    美咲 → "meixiao"); letters no table covers get a short stable code instead, so every name
+    with a letter or digit has a folder, and the display name is kept as typed.
+    """
+    text = unicodedata.normalize("NFKC", name.strip())
+    if not any(unicodedata.category(char)[0] in "LN" for char in text):
         raise LibraryRequestInvalid(
-            f"{name!r} gives no usable folder name",
-            remedy="Use a name with at least one letter or digit.",
+            f"{name!r} has no letters or digits to name a folder after",
+            remedy="Use a name with at least one letter or digit, in any script (e.g. Mara, 美咲, Ночной рынок).",
         )
-    return slug
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    return slug or "n-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
 def is_slug(text: str) -> bool:

@@ -47,6 +47,8 @@ class BoardItem(BaseModel):
     prompt: str | None = None
     model: str | None = None
     recipe: str | None = Field(default=None, description="production or lookbook, when a recipe made it.")
+    pipeline: str | None = None
+    """How a recipe kept the character's likeness (Soul id, references, description)."""
     source: str | None = None
     fail_reason: str | None = None
     note: str = ""

@@ -10,11 +10,12 @@ full-body lifestyle, clean studio.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..generation.submit import CharacterInputs, GenerateRequest
+from ..generation.submit import SOUL_VARIANT_OF_MODEL, CharacterInputs, GenerateRequest
 from .errors import LibraryRequestInvalid
 from .moodboards import BoardRole, Moodboard
 from .shot_lists import MoodboardRecipe, fill, mid_sentence, shot_lists
@@ -52,6 +53,8 @@ class PlannedImage:
     character: Cast | None = None
     recipe: str = "production"
     label: str = field(default="")
+    pipeline: str = ""
+    """For a character slot: which pipeline keeps the likeness (Soul id, references, or description only)."""
 
 
 def plan_counts(recipe: MoodboardRecipe, characters: int, total: int | None = None) -> Counts:
@@ -135,15 +138,20 @@ def plan_production(
     planned: list[PlannedImage] = []
     slot = recipe.slot("character")
     for cast, count in zip(characters, counts.per_character, strict=True):
+        model, pipeline = character_pipeline(slot.model, slot.reference_model, cast)
         for i in range(count):
+            # only this character and the board's look: the brief may name the others
             prompt = fill(slot.prompts[i % len(slot.prompts)], {**values, "character": cast.text.rstrip(".")})
-            planned.append(PlannedImage("character", _request(board, slot.model, slot.params, prompt, cast), cast))
+            request = _request(board, model, slot.params, prompt, cast)
+            planned.append(PlannedImage("character", request, cast, pipeline=pipeline))
     slot = recipe.slot("environment")
-    places = [e.strip().rstrip(".") for e in environments if e.strip()] or [f"the world of {board.name}: {brief}"]
+    places = [e.strip().rstrip(".") for e in environments if e.strip()] or [_setting(board, brief, characters)]
     model = slot.alternative_model if environment_model == "soul_location" and slot.alternative_model else slot.model
     for i in range(counts.environment):
-        template = slot.prompts[i % len(slot.prompts)]
-        prompt = fill(template, {**values, "environment": places[i % len(places)]})
+        # every place gets its establishing shot first; later shots of it (inside, detail, another hour)
+        # follow in the recipe's order, so a variation always shows a place already on the board
+        place, shown_before = places[i % len(places)], i // len(places)
+        prompt = fill(slot.prompts[shown_before % len(slot.prompts)], {**values, "environment": place})
         planned.append(PlannedImage("environment", _request(board, model, _params(model, slot.params), prompt)))
     for slot, count in ((recipe.slot("color_lighting"), counts.color_lighting), (recipe.slot("tone"), counts.tone)):
         for i in range(count):
@@ -185,6 +193,32 @@ def plan_lookbook(
         )
         for shot in recipe.shots
     ]
+
+
+def character_pipeline(model: str, reference_model: str | None, cast: Cast) -> tuple[str, str]:
+    """The model for a character's slots and how it keeps their likeness, in words for the board.
+
+    A trained Soul 2.0 id goes with Soul 2.0; references without a Soul id go to the
+    reference model (it takes several); with neither, the description is all there is.
+    """
+    inputs = cast.inputs
+    if inputs is not None and SOUL_VARIANT_OF_MODEL.get(model) in inputs.soul_ids:
+        return model, "kept by the Soul id"
+    if inputs is not None and inputs.reference_images and reference_model:
+        n = len(inputs.reference_images)
+        return reference_model, f"kept by {n} reference image{'s' if n != 1 else ''}"
+    if cast.slug:
+        return model, "from the description only (no references or Soul id yet)"
+    return model, "from the description"
+
+
+def _setting(board: Moodboard, brief: str, characters: Sequence[Cast]) -> str:
+    """The place to show when no locations were named: the brief's sentences that name no character."""
+    names = {part.casefold() for cast in characters for part in cast.name.replace(",", " ").split() if len(part) > 2}
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?;])\s+", brief) if s.strip()]
+    kept = [s for s in sentences if not any(re.search(rf"\b{re.escape(n)}\b", s.casefold()) for n in names)]
+    place = " ".join(kept).rstrip(".;!? ")
+    return f"the setting of {board.name}: {place}" if place else f"the main setting of {board.name}"
 
 
 def _worn(role: str, wearer: Cast | None) -> Cast | None:

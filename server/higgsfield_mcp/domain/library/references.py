@@ -8,7 +8,6 @@ image in later, so nothing paid for is lost to a timeout.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,10 +16,12 @@ from pydantic import BaseModel, Field
 from ...adapters.media_policy import resolve_media_input
 from ...config import Settings
 from ..generation.production import JobView, Production, Progress
-from ..generation.submit import CharacterInputs, GenerateRequest
+from ..generation.prompt_shape import prompt_words
+from ..generation.submit import SOUL_VARIANT_OF_MODEL, CharacterInputs, GenerateRequest
 from .casting import history_entries
 from .errors import LibraryRequestInvalid
 from .generations import first_job, generate_all, image_file, job_result, unusable
+from .lighting import prompt_lighting
 from .models import Angle, Character, Reference, TestShot
 from .shot_lists import AngleShot, Pipeline, fill, shot_lists
 from .store import CharacterStore
@@ -54,18 +55,19 @@ def reference_requests(
             "No reference angle to make",
             remedy="Give angles from: front, three_quarter, profile (or none for all three).",
         )
-    lighting = character.lighting_notes.strip().rstrip(".") or standard.default_lighting
+    lighting = prompt_lighting(character.lighting_notes, standard.default_lighting)
     souls = character.trained_souls()
     made: list[tuple[AngleShot, GenerateRequest]] = []
     for shot in wanted:
         text = fill(shot.prompt, {"description": identity, "lighting": lighting})
-        prompt = json.dumps({spec.prompt_object_key: text}) if spec.prompt_object_key else text
         request = GenerateRequest(
-            prompt=prompt,
+            prompt=text,  # generate puts it in the model's prompt shape (Soul Cast's JSON object)
             model=spec.model,
             params=dict(spec.params),
             character=character.slug,
-            cast=CharacterInputs(soul_ids=souls) if souls and not spec.prompt_object_key else None,
+            cast=CharacterInputs(soul_ids=souls, name=character.name)
+            if souls and spec.model in SOUL_VARIANT_OF_MODEL
+            else None,
         )
         made.append((shot, request))
     return made
@@ -94,7 +96,7 @@ async def make_references(
             problems.append(f"{shot.label}: {getattr(result, 'message', 'no job was created')}")
             continue
         jobs.append(job)
-        text = _prompt_text(job.prompt)
+        text = prompt_words(job.prompt)
         if job.state == "completed" and job.files:
             file = store.add_image(slug, Path(job.files[0]), shot.angle)
             made.append(Reference(angle=shot.angle, file=file, job_id=job.job_id, prompt=text, model=model))
@@ -238,17 +240,3 @@ def _exactly_one(**sources: str | None) -> None:
             f"Give exactly one of {names} (got {', '.join(given) or 'none'})",
             remedy=f"Call again with one of: {names}.",
         )
-
-
-def _prompt_text(prompt: str | None) -> str | None:
-    """The words of a prompt, also when a model took it as a JSON object (Soul Cast)."""
-    if not prompt or not prompt.startswith("{"):
-        return prompt
-    try:
-        data = json.loads(prompt)
-    except ValueError:
-        return prompt
-    if isinstance(data, dict):
-        words = [v for v in data.values() if isinstance(v, str)]
-        return " ".join(words) or prompt
-    return prompt

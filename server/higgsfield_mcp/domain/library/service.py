@@ -8,6 +8,7 @@ it composes are plain functions over the two stores, testable without a server.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,8 @@ from ..generation.submit import CharacterInputs
 from . import boards as board_ops
 from . import references, souls, transfer
 from .casting import history_entries, inputs_for
-from .errors import LibraryError, LibraryRequestInvalid
+from .documents import slugify
+from .errors import LibraryError, LibraryRequestInvalid, MoodboardNotFound
 from .models import Angle, Character, CharacterSummary, SoulState, SoulVariant, TestShot
 from .moodboards import BoardRole, Moodboard, MoodboardStore, MoodboardSummary
 from .recipes import Cast, EnvironmentModel, plan_lookbook, plan_production
@@ -325,11 +327,13 @@ class Library:
         material: str | None = None,
         mood: str | None = None,
         setting: str | None = None,
+        brief: str = "",
+        look: str = "",
+        tone: str = "",
         wait_seconds: float | None = None,
         progress: Progress | None = None,
     ) -> board_ops.BoardRun:
-        slug = self.boards.resolve(name)
-        board = self.boards.load(slug)
+        board, created = self._board_to_fill(name, brief=brief, look=look, tone=tone)
         cast = [self._cast_member(c) for c in characters]
         cast += [Cast(name=_short_name(d), text=d.strip()) for d in character_descriptions if d.strip()]
         if recipe == "lookbook":
@@ -344,9 +348,34 @@ class Library:
             planned = plan_production(
                 board, cast, environments=environments, total=total, environment_model=environment_model
             )
-        return await board_ops.generate_planned(
-            self.boards, self.characters, self.production, slug, planned, wait_seconds=wait_seconds, progress=progress
+        if created:  # planned first, so a request the recipe refuses leaves no empty board behind
+            board = self.create_board(name, brief=brief, look=look, tone=tone)
+        run = await board_ops.generate_planned(
+            self.boards,
+            self.characters,
+            self.production,
+            board.slug,
+            planned,
+            wait_seconds=wait_seconds,
+            progress=progress,
         )
+        run.created = created
+        return run
+
+    def _board_to_fill(self, name: str, *, brief: str, look: str, tone: str) -> tuple[Moodboard, bool]:
+        """The board to generate into, or (True) the one this call will create: there is none by that name.
+
+        A name close to an existing board's is taken for a typo and refused with the suggestion
+        rather than starting a second board.
+        """
+        try:
+            return self.boards.load(self.boards.resolve(name)), False
+        except MoodboardNotFound as exc:
+            close = difflib.get_close_matches(name.strip(), [s.name for s in self.boards.list()], n=1, cutoff=0.8)
+            if close or not name.strip():
+                raise exc from None
+        text = name.strip()
+        return Moodboard(name=text, slug=slugify(text), brief=brief.strip(), look=look.strip(), tone=tone.strip()), True
 
     async def remove_from_board(self, name: str, numbers: Sequence[int]) -> board_ops.BoardRun:
         if not numbers:

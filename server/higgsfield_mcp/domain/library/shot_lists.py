@@ -33,9 +33,6 @@ class PipelineSpec(BaseModel):
     model: str
     label: str
     params: dict[str, Any] = Field(default_factory=dict)
-    prompt_object_key: str | None = Field(
-        default=None, description="Set for models whose prompt is a JSON object: the key the text goes under."
-    )
 
 
 class ReferenceStandard(BaseModel):
@@ -58,6 +55,9 @@ class BoardSlot(BaseModel):
     count: Count
     model: str
     alternative_model: str | None = None
+    reference_model: str | None = Field(
+        default=None, description="Character slots: the model for a character with references but no Soul id."
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     prompts: list[str]
 
