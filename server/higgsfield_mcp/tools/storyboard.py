@@ -109,7 +109,7 @@ async def _act(
         )
     progress = progress_to(ctx)
     if action == "create":
-        created = boards.create(name, scenes or [], moodboard=moodboard, aspect_ratio=aspect_ratio)
+        created = await boards.create(name, scenes or [], moodboard=moodboard, aspect_ratio=aspect_ratio)
         return StoryboardRun(board=created)
     if action == "show":
         return await boards.show(name)
@@ -118,9 +118,9 @@ async def _act(
     if action == "stills":
         return await boards.stills(name, numbers, wait_seconds=wait_seconds, progress=progress)
     if action == "approve":
-        return boards.approve(name, numbers, note or "")
+        return await boards.approve(name, numbers, note or "")
     if action == "note":
-        return boards.set_note(name, numbers or [], note or "")
+        return await boards.set_note(name, numbers or [], note or "")
     if action == "clips":
         return await boards.clips(name, numbers, wait_seconds=wait_seconds, progress=progress)
     if action == "animatic":

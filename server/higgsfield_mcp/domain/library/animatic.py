@@ -89,7 +89,7 @@ def assemble(
     poster_image: Image.Image | None = None
     try:
         with av.open(str(partial), mode="w", format="mp4") as container:
-            stream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "crf": "23"})
+            stream = container.add_stream("libx264", rate=fps, options={"preset": "superfast", "crf": "23"})
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.codec_context.time_base = Fraction(1, fps)
             for segment in segments:
@@ -176,7 +176,8 @@ def _last_at_or_before(times: Sequence[float], at: float) -> int:
 def _fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """The image scaled to fit `size` whole, centred on black (letterbox or pillarbox)."""
     scale = min(size[0] / image.width, size[1] / image.height)
-    scaled = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    box = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    scaled = image.resize(box, Image.Resampling.BILINEAR)
     canvas = Image.new("RGB", size, (0, 0, 0))
     canvas.paste(scaled, ((size[0] - scaled.width) // 2, (size[1] - scaled.height) // 2))
     return canvas

@@ -84,7 +84,7 @@ class Storyboards:
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def create(
+    async def create(
         self,
         name: str,
         scenes: Sequence[SceneDraft],
@@ -110,7 +110,7 @@ class Storyboards:
             document.scenes.append(scene.model_copy(update={"number": number}))
         document.next_number = len(filled) + 1
         created = self.store.create(document)
-        self._write_views(created.slug)
+        await anyio.to_thread.run_sync(self._write_views, created.slug)
         return self.store.load(created.slug)
 
     def find(self, name: str) -> Storyboard:
@@ -131,7 +131,7 @@ class Storyboards:
             await anyio.to_thread.run_sync(self._write_views, slug)
         return StoryboardRun(board=self.store.load(slug), notes=notes)
 
-    def set_note(self, name: str, numbers: Sequence[int], note: str) -> StoryboardRun:
+    async def set_note(self, name: str, numbers: Sequence[int], note: str) -> StoryboardRun:
         """Write the previs note (what worked, what to change) on these scenes."""
         if not numbers or not note.strip():
             raise LibraryRequestInvalid(
@@ -145,7 +145,7 @@ class Storyboards:
                 scene.note = note.strip()
 
         self.store.change(slug, put)
-        self._write_views(slug)
+        await anyio.to_thread.run_sync(self._write_views, slug)
         return StoryboardRun(board=self.store.load(slug))
 
     # -- stills --------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class Storyboards:
         request = still_request(board, scene, self._cast(scene))
         return await self._generate(slug, [scene], [request], "still", wait_seconds=wait_seconds, progress=progress)
 
-    def approve(self, name: str, numbers: Sequence[int] | None = None, note: str = "") -> StoryboardRun:
+    async def approve(self, name: str, numbers: Sequence[int] | None = None, note: str = "") -> StoryboardRun:
         """Approve the scenes' current step: a made still, or a made clip. All scenes when no numbers are given."""
         slug = self.store.resolve(name)
         notes: list[str] = []
@@ -220,7 +220,7 @@ class Storyboards:
                     scene.note = note.strip()
 
         self.store.change(slug, put)
-        self._write_views(slug)
+        await anyio.to_thread.run_sync(self._write_views, slug)
         return StoryboardRun(board=self.store.load(slug), notes=notes)
 
     # -- clips ---------------------------------------------------------------------------------------
