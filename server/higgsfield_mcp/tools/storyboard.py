@@ -33,7 +33,7 @@ from ..domain.library.storyboards import (
     SceneDraft,
     Storyboard,
 )
-from .common import Services, fail, progress_to
+from .common import Services, fail, progress_to, raise_if_all_failed
 from .library_views import LIBRARY_URI, link, text
 
 STORYBOARDS_URI = f"{LIBRARY_URI}/storyboards"
@@ -79,6 +79,8 @@ def _register_tool(server: MCPServer, boards: Storyboards) -> None:
                              wait_seconds)  # fmt: skip
         except HiggsfieldError as exc:
             raise fail(exc) from exc
+        if run is not None and action in ("stills", "redo_still", "clips", "redo_clip"):
+            raise_if_all_failed(run.jobs, f"storyboard {action.replace('_', ' ')}")  # the scenes keep the failure
         if run is None:
             listed = [s.model_dump(mode="json") for s in boards.store.list()]
             lines = [f"- {s['name']}: {s['scenes']} scene(s), {s['seconds']} s" for s in listed]
