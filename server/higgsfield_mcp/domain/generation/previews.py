@@ -17,7 +17,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, ImageOps
 
@@ -98,9 +98,7 @@ def video_frames(path: Path, fractions: tuple[float, ...]) -> list[Image.Image]:
 
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        length = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-        if length is None and container.duration:
-            length = container.duration / 1_000_000
+        length = _seconds(container, stream)
         picked: list[Image.Image] = []
         for fraction in fractions:
             target = (length or 0.0) * fraction
@@ -114,6 +112,26 @@ def video_frames(path: Path, fractions: tuple[float, ...]) -> list[Image.Image]:
             if chosen is not None:
                 picked.append(chosen.to_image().convert("RGB"))  # type: ignore[no-untyped-call]
         return picked
+
+
+def probe_video(path: Path) -> tuple[int | None, int | None, float | None]:
+    """(width, height, seconds) of a clip's video; None where it cannot be read."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            seconds = _seconds(container, stream)
+            return stream.width, stream.height, round(seconds, 2) if seconds else None
+    except (av.FFmpegError, IndexError, OSError):
+        return None, None, None
+
+
+def _seconds(container: Any, stream: Any) -> float | None:
+    """The video stream's length, else the container's; None when neither says."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return container.duration / 1_000_000 if container.duration else None
 
 
 def _fit(image: Image.Image, max_bytes: int) -> Preview | None:

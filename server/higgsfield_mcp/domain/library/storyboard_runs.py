@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from ...adapters.atomic_files import write_bytes_atomic, write_text_atomic
 from ...adapters.cli.errors import HiggsfieldError
-from ..generation.previews import PREVIEW_FORMATS
+from ..generation.previews import PREVIEW_FORMATS, probe_video
 from ..generation.production import JobView, Progress
 from ..generation.submit import CharacterInputs, GenerateRequest
 from . import animatic
@@ -397,7 +397,7 @@ class Storyboards:
                 take.width, take.height = image.size
         else:
             take.file = self.store.add_clip(slug, source, stem)
-            take.width, take.height, take.seconds = probe_clip(self.store.folder(slug) / take.file)
+            take.width, take.height, take.seconds = probe_video(self.store.folder(slug) / take.file)
         take.state = "ready"
 
     def _settle(self, slug: str, takes: dict[int, Take], step: Literal["still", "clip"]) -> None:
@@ -521,21 +521,6 @@ class Storyboards:
 
         if board.gallery != GALLERY_FILE:
             self.store.change(slug, put)
-
-
-def probe_clip(path: Path) -> tuple[int | None, int | None, float | None]:
-    """(width, height, seconds) of a clip, None where it cannot be read."""
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            seconds = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
-            if seconds is None and container.duration:
-                seconds = container.duration / 1_000_000
-            return stream.width, stream.height, round(seconds, 2) if seconds else None
-    except (av.FFmpegError, IndexError, OSError):
-        return None, None, None
 
 
 def _clip_without_still(board: Storyboard, scene: Scene, cast: CharacterInputs | None) -> GenerateRequest:

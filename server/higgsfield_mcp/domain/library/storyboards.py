@@ -19,7 +19,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...adapters.atomic_files import claim_name, copy_atomic
 from ..generation.submit import CharacterInputs, GenerateRequest
 from .documents import DocumentSummary, FileName, LibraryDocument, now
 from .errors import LibraryError, LibraryRequestInvalid
@@ -211,13 +210,7 @@ class StoryboardStore(DocumentFolders[Storyboard, StoryboardSummary]):
         suffix = CLIP_SUFFIXES.get(source.suffix.lower())
         if suffix is None:
             raise LibraryRequestInvalid(f"{source.name} is not an MP4 clip", remedy="Use a video job's result.")
-        dest = claim_name(self.folder(slug), stem, suffix)
-        try:
-            copy_atomic(source, dest)
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
-        return dest.name
+        return self.copy_in(slug, source, stem, suffix)
 
 
 # -- from the agent's scenes to stored scenes ---------------------------------------------------------------
