@@ -109,7 +109,7 @@ async def test_six_scene_storyboard_from_stills_to_animatic(sandbox: Sandbox) ->
             {"action": "redo_still", "name": "Night Ferry", "numbers": [3], "change": "closer, rain on the rail"},
         )
         assert len(sandbox.argvs("generate", "create")) == 3 + 7
-        assert "closer, rain on the rail" in _flag(sandbox.argvs("generate", "create")[-1], "--prompt")
+        assert "Closer, rain on the rail." in _flag(sandbox.argvs("generate", "create")[-1], "--prompt")
         board = redo.structured_content["board"]
         stills_now = [s["still"]["job_id"] for s in board["scenes"]]
         assert (
@@ -136,8 +136,9 @@ async def test_six_scene_storyboard_from_stills_to_animatic(sandbox: Sandbox) ->
             a, b = (float(x) for x in _flag(argv, "--aspect_ratio").split(":"))
             assert a / b == pytest.approx(ratio, rel=0.02), "the clip keeps its still's aspect ratio"
             assert _flag(argv, "--duration") == str(scene["duration"])
-            assert scene["camera_move"] in _flag(argv, "--prompt") and scene["beat"] in _flag(argv, "--prompt")
-        assert "slow orbit" in _flag(clip_creates[2], "--prompt")
+            motion = _flag(argv, "--prompt")
+            assert scene["camera_move"].capitalize() in motion and scene["beat"] in motion
+        assert "Slow orbit." in _flag(clip_creates[2], "--prompt")
         assert [s["state"] for s in board["scenes"]] == ["clip_made"] * 6
         strips = [b for b in clips.content if b.type == "image"]
         assert strips and all(len(base64.b64decode(s.data)) < 1_000_000 for s in strips)

@@ -61,7 +61,7 @@ async def test_pending_stills_show_redo_clip_and_held_stills(sandbox: Sandbox) -
         scene = redone["board"]["scenes"][0]
         argv = sandbox.argvs("generate", "create")[-1]
         assert argv[argv.index("--start-image") + 1] == scene["still"]["job_id"], "the redo starts from the same still"
-        assert "slower" in argv[argv.index("--prompt") + 1]
+        assert "Slower." in argv[argv.index("--prompt") + 1]
         assert scene["clip"]["job_id"] != first_clip and scene["earlier"][0]["job_id"] == first_clip
 
         cut = await _call(client, {"action": "animatic", "name": "Lamp"})

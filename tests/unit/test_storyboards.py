@@ -70,11 +70,10 @@ def test_still_request_names_subject_place_light_mood_and_framing() -> None:
     request = still_request(board, scene, None)
     assert request.model == "soul_cinematic" and request.aspect_ratio == "16:9" and request.character == "maya"
     for words in (
-        "close-up",
-        "Maya Chen: Maya reads the letter",
-        "amber on teal",
-        "tender",
-        "closer, rain on the rail",
+        "Close-up. Maya Chen: Maya reads the letter.",
+        "Lighting and palette: amber on teal.",
+        "Mood: tender.",
+        "Closer, rain on the rail.",
     ):
         assert words in (request.prompt or "")
 
@@ -88,7 +87,7 @@ def test_clip_request_starts_from_the_still_and_keeps_its_shape() -> None:
     request = clip_request(board, scene, None)
     assert request.start_image == scene.still.job_id and request.model == "seedance_2_0"
     assert request.aspect_ratio == "9:16" and request.duration == 7
-    assert request.prompt == "handheld follow. Maya reads the letter."
+    assert request.prompt == "Handheld follow. Maya reads the letter."
 
 
 def test_still_aspect_snaps_to_the_nearest_named_ratio() -> None:

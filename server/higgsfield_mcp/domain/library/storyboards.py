@@ -313,13 +313,14 @@ def merged_cast(inputs: Sequence[CharacterInputs]) -> CharacterInputs | None:
 def still_request(board: Storyboard, scene: Scene, cast: CharacterInputs | None) -> GenerateRequest:
     """The pre-visualisation still: subjects in action, the place with its light, the mood and the framing."""
     who = f"{_names(scene.characters)}: " if scene.characters else ""
-    parts = [f"{scene.framing.rstrip('.')}. {who}{scene.beat.rstrip('.')}", f"Setting: {scene.location.rstrip('.')}"]
+    parts = [f"{_capital(scene.framing.rstrip('.'))}. {who}{scene.beat.rstrip('.')}"]
+    parts.append(f"Setting: {scene.location.rstrip('.')}")
     if scene.lighting:
         parts.append(f"Lighting and palette: {scene.lighting.rstrip('.')}")
     if scene.tone:
         parts.append(f"Mood: {scene.tone.rstrip('.')}")
     if scene.direction:
-        parts.append(scene.direction.rstrip("."))
+        parts.append(_capital(scene.direction.rstrip(".")))
     return GenerateRequest(
         prompt=". ".join(parts) + ".",
         model=scene.still_model,
@@ -338,9 +339,9 @@ def clip_request(board: Storyboard, scene: Scene, cast: CharacterInputs | None) 
             f"Scene {scene.number} has no finished still to animate",
             remedy="Make its still first (action 'stills'), approve it, then make the clip.",
         )
-    parts = [scene.camera_move.rstrip("."), scene.beat.rstrip(".")]
+    parts = [_capital(scene.camera_move.rstrip(".")), scene.beat.rstrip(".")]
     if scene.motion:
-        parts.append(scene.motion.rstrip("."))
+        parts.append(_capital(scene.motion.rstrip(".")))
     return GenerateRequest(
         prompt=". ".join(parts) + ".",
         model=scene.clip_model,
@@ -371,3 +372,8 @@ def still_aspect(still: Take) -> str | None:
 
 def _names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _capital(text: str) -> str:
+    """A phrase that opens a sentence of the prompt ("close-up" → "Close-up")."""
+    return text[:1].upper() + text[1:]
