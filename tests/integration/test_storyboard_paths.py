@@ -84,6 +84,7 @@ async def test_refusals_name_the_remedy(sandbox: Sandbox) -> None:
         assert "name" in await _refused(client, {"action": "show"})
         await _call(client, {"action": "create", "name": "X", "scenes": TWO})
         assert "already" in (await _refused(client, {"action": "create", "name": "X", "scenes": TWO})).lower()
+        assert "Make the stills first" in await _refused(client, {"action": "animatic", "name": "X"})
         assert "exactly one" in await _refused(client, {"action": "redo_still", "name": "X", "numbers": [1, 2]})
         assert "change" in await _refused(client, {"action": "redo_still", "name": "X", "numbers": [1]})
         assert "no scene 9" in await _refused(client, {"action": "approve", "name": "X", "numbers": [9]})

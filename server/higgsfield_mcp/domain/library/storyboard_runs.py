@@ -36,6 +36,7 @@ from .storyboards import (
     POSTER_FILE,
     SHEET_FILE,
     STATE_WORDS,
+    AnimaticFailed,
     AnimaticInfo,
     Scene,
     SceneDraft,
@@ -315,10 +316,17 @@ class Storyboards:
 
     async def make_animatic(self, name: str) -> StoryboardRun:
         """Approved clips in order, stills held where there is no approved clip, as one MP4 with a poster frame."""
+        import av  # for its error type; the encoding itself is in `animatic`
+
         slug = self.store.resolve(name)
         await self._refresh(slug)
         board = self.store.load(slug)
         folder = self.store.folder(slug)
+        if not any(s.still and s.still.file for s in board.scenes):
+            raise LibraryRequestInvalid(
+                f"{board.name} has no stills yet, so there is nothing to cut",
+                remedy="Make the stills first (action 'stills'); scenes without a clip then hold their still.",
+            )
         segments: list[animatic.Segment] = []
         for scene in board.scenes:
             clip = scene.clip.file if scene.clip and scene.clip.file and scene.state == "clip_approved" else None
@@ -333,11 +341,14 @@ class Storyboards:
                     still=folder / still if still else None,
                 )
             )
-        cut = await anyio.to_thread.run_sync(
-            lambda: animatic.assemble(
-                segments, folder / ANIMATIC_FILE, folder / POSTER_FILE, aspect_ratio=board.aspect_ratio
+        try:
+            cut = await anyio.to_thread.run_sync(
+                lambda: animatic.assemble(
+                    segments, folder / ANIMATIC_FILE, folder / POSTER_FILE, aspect_ratio=board.aspect_ratio
+                )
             )
-        )
+        except (OSError, ValueError, av.FFmpegError) as exc:
+            raise AnimaticFailed(f"The animatic of {board.name} could not be written: {exc}") from exc
         info = AnimaticInfo(
             width=cut.width, height=cut.height, fps=cut.fps, frames=cut.frames, seconds=cut.seconds, scenes=cut.scenes
         )

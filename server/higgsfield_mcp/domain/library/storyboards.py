@@ -59,6 +59,15 @@ class StoryboardExists(LibraryError):
     default_remedy = "Work on the existing storyboard (action 'show'), or choose another name."
 
 
+class AnimaticFailed(LibraryError):
+    code = "animatic_failed"
+    summary = "The animatic could not be encoded or written."
+    default_remedy = (
+        "Check that the storyboard's folder has free space and is writable, and that its stills and clips "
+        "open; then call animatic again. The stills and clips themselves are untouched."
+    )
+
+
 class SceneDraft(BaseModel):
     # A scene as the agent writes it; anything left out is filled from the moodboard and the library.
     # (A comment, not a docstring: the docstring would be repeated in the tool's input schema.)
