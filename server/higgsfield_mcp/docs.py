@@ -16,6 +16,7 @@ from .adapters.cli import errors as e
 from .bundle import bundle_path
 from .domain.generation.catalogue import Catalogue, ModelInfo
 from .domain.library import errors as library_errors
+from .domain.library import storyboards as _storyboards  # noqa: F401  (registers the storyboard errors)
 
 SECTIONS: list[tuple[str, type[e.HiggsfieldError] | tuple[type[e.HiggsfieldError], ...]]] = [
     ("Setup: the CLI itself", (e.CLINotInstalled, e.WrongBinary)),

@@ -25,7 +25,7 @@ from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
-from .tools import generation, library, marketing, skill
+from .tools import generation, library, marketing, skill, storyboard
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
 from .tools.schemas import compact_schema
@@ -118,5 +118,6 @@ def create_server(
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)
+    storyboard.register(server, services)
     skill.register(server, services)  # last: installs the one completion handler for every module's completers
     return server

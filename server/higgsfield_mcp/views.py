@@ -2,7 +2,8 @@
 
 The structured content carries every field for programs; the text block is what an
 agent reads first, so it is short, has no ids or JSON, and always gives the result URL
-(the skill's delivery rule). Images get a downscaled preview block every client can show.
+(the skill's delivery rule). Images get a downscaled preview block every client can show,
+videos a strip of their start, middle and end frames.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def history_content(jobs: list[JobView], settings: Settings) -> list[ContentBloc
 
 async def _file_blocks(job: JobView, path: str, settings: Settings, *, with_preview: bool) -> list[ContentBlock]:
     blocks: list[ContentBlock] = []
-    if with_preview and job.kind in (None, "image", "other"):
+    if with_preview and job.kind in (None, "image", "video", "other"):
         preview = await anyio.to_thread.run_sync(cached_preview, Path(path))
         if preview is not None:
             blocks.append(ImageContent(type="image", data=preview.base64, mime_type=preview.mime_type))

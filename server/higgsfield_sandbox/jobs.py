@@ -155,7 +155,6 @@ def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict
             continue
         if kind == "video":
             width, height = render.size_for(aspect, 640, video=True)
-            urls.append(_put(state, settings, f"{base}{suffix}.mp4", render.video_mp4(portrait=height > width)))
             poster = render.placeholder(
                 width=width,
                 height=height,
@@ -166,6 +165,8 @@ def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict
                 seed_text=seed,
                 shift=index * 0.09,
             )
+            clip = render.video_clip(poster, _clip_seconds(params.get("duration")))
+            urls.append(_put(state, settings, f"{base}{suffix}.mp4", clip))
             previews.append(_put(state, settings, f"{base}{suffix}_poster.jpg", render.encode(poster, "JPEG")))
             continue
         if kind == "audio":
@@ -251,3 +252,12 @@ def wait(
         changes = [float(j["created_at"]) + float(j.get("seconds", 0)) - now for j, _ in pending if not j.get("stuck")]
         next_change = max(0.0, min(changes)) + 0.01 if changes else math.inf
         time.sleep(max(0.005, min(interval_s, next_change, timeout_s - elapsed)))
+
+
+def _clip_seconds(duration: object) -> float:
+    """The clip length a video job asked for (its `duration`, defaults included), within what any model allows."""
+    try:
+        seconds = float(str(duration))
+    except ValueError:
+        seconds = 5.0
+    return min(max(seconds, 1.0), 30.0) if math.isfinite(seconds) else 5.0

@@ -1,5 +1,5 @@
-"""Placeholder result files: labelled images (Pillow, imported lazily), a shipped tiny MP4,
-WAV tones (stdlib ``wave``), a one-triangle GLB and a JSON report.
+"""Placeholder result files: labelled images (Pillow, imported lazily), MP4 clips of the
+asked length and shape (PyAV, imported lazily), WAV tones (stdlib ``wave``), a one-triangle GLB and a JSON report.
 
 Everything rendered says "HIGGSFIELD SANDBOX"; colours come from a hash of the prompt so
 different prompts look different.
@@ -161,8 +161,44 @@ def thumbnail_jpeg(*, title: str, body: str, seed_text: str, aspect_ratio: str =
 
 
 def video_mp4(portrait: bool) -> bytes:
+    """A bundled 2-second clip (kept for callers that ask for no particular length or shape)."""
     name = "sandbox_portrait.mp4" if portrait else "sandbox_landscape.mp4"
     return resources.files("higgsfield_sandbox").joinpath("assets", name).read_bytes()
+
+
+CLIP_FPS = 8
+CLIP_LONG_SIDE = 320
+
+
+def video_clip(poster: Any, seconds: float, fps: int = CLIP_FPS) -> bytes:
+    """An H.264 MP4 of `poster` (a Pillow image, resized so its long side is CLIP_LONG_SIDE) lasting `seconds`.
+
+    A light bar sweeps across the bottom so the clip visibly moves and its start, middle and
+    end frames differ; the real service returns clips of the asked duration and aspect ratio,
+    and so does this stand-in.
+    """
+    import av
+    from PIL import ImageDraw
+
+    frame_image = poster.convert("RGB")
+    frame_image.thumbnail((CLIP_LONG_SIDE, CLIP_LONG_SIDE))
+    width, height = frame_image.width // 2 * 2, frame_image.height // 2 * 2  # yuv420p needs even sides
+    frame_image = frame_image.crop((0, 0, width, height))
+    count = max(1, round(seconds * fps))
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": "32"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        bar = max(4, height // 24)
+        for index in range(count):
+            image = frame_image.copy()
+            x = round((width - width // 6) * index / max(1, count - 1))
+            ImageDraw.Draw(image).rectangle((x, height - bar, x + width // 6, height - 1), fill=(240, 240, 240))
+            for packet in stream.encode(av.VideoFrame.from_image(image)):  # type: ignore[no-untyped-call]
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
 
 
 def wav_tone(seed_text: str, seconds: float = 1.0, rate: int = 16000) -> bytes:

@@ -77,7 +77,10 @@ async def test_generate_video_file_on_disk(sandbox: Sandbox) -> None:
     [job] = result.structured_content["jobs"]
     video = Path(job["files"][0])
     assert video.suffix == ".mp4" and video.read_bytes()[4:8] == b"ftyp"
-    assert not _images(result), "no image preview for a video"
+    [strip] = _images(result)  # a video's preview is a strip of its start, middle and end frames
+    assert len(strip) < 1_000_000
+    with Image.open(io.BytesIO(strip)) as image:
+        assert image.format == "JPEG" and image.width > 2.5 * image.height
 
 
 async def test_rejected_parameter_names_allowed_values_and_spends_nothing(sandbox: Sandbox) -> None:

@@ -1,4 +1,5 @@
-"""Small JPEG previews of results, for showing inline in a chat.
+"""Small JPEG previews of results, for showing inline in a chat: images downscaled, videos as
+a strip of their start, middle and end frames.
 
 Full-size results (4K stills, multi-megabyte PNGs) are too big for many MCP clients to
 accept as image content, and some reject anything near 1 MB. A preview is downscaled and
@@ -16,7 +17,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, ImageOps
 
@@ -60,6 +61,77 @@ def make_preview(path: Path, *, max_side: int = 768, max_bytes: int = 300_000) -
     except Exception as exc:  # a preview must never fail the call that produced the result
         log.info("no preview for %s: %s", path, exc)
         return None
+
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".m4v", ".mkv"})
+"""Files previewed as a strip of frames rather than as an image."""
+STRIP_GAP = 4
+
+
+def make_video_preview(path: Path, *, max_side: int = 768, max_bytes: int = 300_000) -> Preview | None:
+    """A JPEG strip of three frames of the clip at `path` (start, middle, end), side by side on white.
+
+    It lets an agent (and the user) judge a clip without playing it. The strip is at most
+    `max_side` px wide and `max_bytes` long; None when the file has no decodable video.
+    """
+    try:
+        frames = video_frames(path, (0.0, 0.5, 1.0))
+        if not frames:
+            return None
+        height = min(frame.height for frame in frames)
+        scaled = [f.resize((max(1, round(f.width * height / f.height)), height)) for f in frames]
+        strip = Image.new("RGB", (sum(f.width for f in scaled) + STRIP_GAP * (len(scaled) - 1), height), "white")
+        x = 0
+        for frame in scaled:
+            strip.paste(frame, (x, 0))
+            x += frame.width + STRIP_GAP
+        strip.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        return _fit(strip, max_bytes)
+    except Exception as exc:  # like an image preview: never fail the call that made the result
+        log.info("no frame strip for %s: %s", path, exc)
+        return None
+
+
+def video_frames(path: Path, fractions: tuple[float, ...]) -> list[Image.Image]:
+    """The frames shown at these fractions of the clip's length (1.0 is its last frame), as RGB images."""
+    import av  # imported here: only video previews and the animatic pay for loading FFmpeg
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        length = _seconds(container, stream)
+        picked: list[Image.Image] = []
+        for fraction in fractions:
+            target = (length or 0.0) * fraction
+            if stream.time_base:
+                container.seek(int(target / stream.time_base), stream=stream, backward=True)
+            chosen = None
+            for frame in container.decode(stream):
+                if chosen is not None and frame.time is not None and frame.time > target:
+                    break
+                chosen = frame
+            if chosen is not None:
+                picked.append(chosen.to_image().convert("RGB"))  # type: ignore[no-untyped-call]
+        return picked
+
+
+def probe_video(path: Path) -> tuple[int | None, int | None, float | None]:
+    """(width, height, seconds) of a clip's video; None where it cannot be read."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            seconds = _seconds(container, stream)
+            return stream.width, stream.height, round(seconds, 2) if seconds else None
+    except (av.FFmpegError, IndexError, OSError):
+        return None, None, None
+
+
+def _seconds(container: Any, stream: Any) -> float | None:
+    """The video stream's length, else the container's; None when neither says."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return container.duration / 1_000_000 if container.duration else None
 
 
 def _fit(image: Image.Image, max_bytes: int) -> Preview | None:
@@ -118,7 +190,7 @@ def cached_preview(path: Path) -> Preview | None:
                 return Preview(data=data, width=image.width, height=image.height)
     except (OSError, ValueError) as exc:
         log.info("preview cache for %s unreadable (%s); making it again", path, exc)
-    preview = make_preview(path)
+    preview = make_video_preview(path) if path.suffix.lower() in VIDEO_SUFFIXES else make_preview(path)
     if preview is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -174,6 +174,10 @@ class DocumentFolders(Generic[D, S]):
                 f"{source.name} is not a PNG, JPEG or WebP image",
                 remedy="Convert it to PNG or JPEG first.",
             )
+        return self.copy_in(slug, source, stem, suffix)
+
+    def copy_in(self, slug: str, source: Path, stem: str, suffix: str) -> str:
+        """Copy any file into the folder as `<stem><suffix>` under a name no other writer can take."""
         dest = claim_name(self.folder(slug), stem, suffix)
         try:
             copy_atomic(source, dest)
