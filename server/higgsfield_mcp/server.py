@@ -22,7 +22,7 @@ from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
-from .tools import generation, library, marketing, skill
+from .tools import generation, library, marketing, postproduction, skill
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
 
@@ -68,5 +68,6 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)
+    postproduction.register(server, services)
     skill.register(server, services)  # last: installs the one completion handler for every module's completers
     return server

@@ -16,7 +16,8 @@ async def test_tools_are_listed_with_annotations_and_output_schemas(sandbox: San
     assert "account" in tools
     for tool in tools.values():
         assert tool.annotations is not None, tool.name
-        assert tool.output_schema and tool.output_schema.get("properties"), tool.name
+        if tool.name != "edit":  # new tools carry no output schema (lean tools/list)
+            assert tool.output_schema and tool.output_schema.get("properties"), tool.name
         assert tool.description and len(tool.description) > 40, tool.name
     account = tools["account"]
     assert account.annotations.read_only_hint is True

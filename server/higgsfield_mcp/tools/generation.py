@@ -88,6 +88,7 @@ def register(server: MCPServer, services: Services) -> None:
         end_image: Annotated[Media | None, Field(description="Last frame.")] = None,
         videos: Annotated[list[Media] | None, Field(description="Reference or source videos.")] = None,
         audio: Annotated[list[Media] | None, Field(description="Reference audio.")] = None,
+        voice: Annotated[str | None, Field(description="Speech models: a voice name or description.")] = None,
         soul_id: Annotated[str | None, Field(description="Trained Soul id (Soul models).")] = None,
         character: Annotated[
             str | None,
@@ -124,6 +125,7 @@ def register(server: MCPServer, services: Services) -> None:
             end_image=end_image,
             videos=videos or [],
             audio=audio or [],
+            voice=voice,
             soul_id=soul_id,
             params=params or {},
             character=slug,

@@ -345,6 +345,26 @@ class Avatar(Wire):
         return [str(t) for t in value] if isinstance(value, list) else []
 
 
+class Voice(Wire):
+    """One entry of `voices list`: its `id` goes to `--voice_id`, its `type` to `--voice_type` (contract §5.9)."""
+
+    id: str = Field(validation_alias=AliasChoices("id", "voice_id"))
+    name: str | None = None
+    type: str = Field(default="preset", validation_alias=AliasChoices("type", "voice_type"))
+    gender: str | None = None
+    language: str | None = None
+    accent: str | None = None
+    description: str | None = Field(default=None, validation_alias=AliasChoices("description", "style"))
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return [str(t) for t in value] if isinstance(value, list) else []
+
+
 class SetupItem(Wire):
     """A Marketing Studio hook or setting."""
 

@@ -25,7 +25,7 @@ from .catalogue import Catalogue, LiveCatalogue
 from .polling import JobPoller
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
-from .submit import Estimate, GenerateRequest, estimate, submit
+from .submit import Estimate, GenerateRequest, Submitted, estimate, submit
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message): what a tool forwards as MCP progress notifications."""
@@ -49,6 +49,7 @@ class JobView(BaseModel):
     note: str | None = None
     character: str | None = None
     moodboard: str | None = None
+    source: str | None = Field(None, description="What a post-production job was made from (job, upload or file).")
     created_at: float | None = None
 
     @classmethod
@@ -74,6 +75,7 @@ class JobView(BaseModel):
             note=record.note,
             character=record.character,
             moodboard=record.moodboard,
+            source=record.source,
             created_at=record.created_at,
         )
 
@@ -129,6 +131,12 @@ class Production:
     ) -> Outcome:
         started = time.monotonic()
         sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings)
+        return await self.follow(sent, started=started, wait_seconds=wait_seconds, progress=progress)
+
+    async def follow(
+        self, sent: Submitted, *, started: float, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> Outcome:
+        """After a submit (`generate`, or a post-production workflow): find unclear jobs, wait, report."""
         job_ids = list(sent.job_ids)
         if sent.unclear:  # the submit may have gone through: find its jobs, never send it again
             job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=self._bound(wait_seconds))

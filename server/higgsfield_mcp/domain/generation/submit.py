@@ -10,7 +10,7 @@ nothing here ever sends the same request twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -67,6 +67,10 @@ class GenerateRequest(BaseModel):
     moodboard: str | None = None
     cast: CharacterInputs | None = None
     """Filled in from the library when `character` is given; applied by `with_character` once the model is known."""
+    voice: str | None = None
+    """A voice for speech models, by name, id or description; resolved through `voices list` into voice_id/type."""
+    source: str | None = None
+    """For post-production through a model (background removal, outpaint, upscale): what is being edited."""
 
 
 class Submitted(BaseModel):
@@ -226,8 +230,25 @@ async def prepare(
     """Everything before spending, shared by estimate and submit so an estimate checks exactly what would be sent."""
     model, pick = await resolve_model(cli, request, catalogues)
     request = with_character(request, model)
+    if request.voice:
+        request = await with_voice(cli, request, model)
     params, media = build_call(request, model, settings, pick)
     return Prepared(model=model, pick=pick, request=request, params=params, media=media)
+
+
+async def with_voice(cli: HiggsfieldCLI, request: GenerateRequest, model: ModelInfo) -> GenerateRequest:
+    """The request with its named or described voice looked up in `voices list` and set as voice_id/voice_type."""
+    if "voice_id" not in model.params:
+        takers = "seed_audio or text2speech_v2"
+        raise ValidationError(
+            f"{model.display_name} does not take a voice",
+            remedy=f"For speech in a chosen voice use {takers}, or leave voice out. Nothing was submitted.",
+        )
+    from ..postproduction.voices import choose_voice  # the voice library lives with post-production
+
+    chosen = choose_voice(await cli.list_voices(), request.voice or "")
+    params = {**request.params, "voice_id": chosen.id, "voice_type": chosen.type}
+    return request.model_copy(update={"params": params})
 
 
 async def estimate(
@@ -249,30 +270,69 @@ async def submit(
     job_ids: list[str] = []
     unclear: list[str] = []
     for _ in range(repeats):
-        submission = journal.begin_submission(
-            model=model.id,
-            prompt=request.prompt,
-            params=params,
-            media=media,
-            character=request.character,
-            moodboard=request.moodboard,
-        )
         try:
-            ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media)
-        except (CLITimeout, GarbledOutput) as exc:
-            journal.ambiguous(submission, exc.message)
-            unclear.append(submission)
-            log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
-            continue
+            ids, open_id = await send_once(
+                journal,
+                lambda: cli.submit(model.id, prompt=request.prompt, params=params, media=media),
+                model=model.id,
+                kind=model.kind,
+                prompt=request.prompt,
+                params=params,
+                media=media,
+                character=request.character,
+                moodboard=request.moodboard,
+                source=request.source,
+            )
         except HiggsfieldError as exc:
-            journal.rejected(submission, exc.message)
             if job_ids or unclear:  # earlier repeats went through: report them, not just the failure
                 log.warning("repeat submit refused after %d job(s): %s", len(job_ids), exc.message)
                 break
             raise
-        except BaseException:
-            journal.ambiguous(submission, "the call was interrupted while submitting")
-            raise
-        journal.submitted(submission, ids, kind=model.kind, prompt=request.prompt, params=params)
         job_ids += ids
+        unclear += [open_id] if open_id else []
     return Submitted(model=model, pick=pick, job_ids=job_ids, unclear=unclear, params=params)
+
+
+async def send_once(
+    journal: Journal,
+    send: Callable[[], Awaitable[list[str]]],
+    *,
+    model: str,
+    kind: str,
+    prompt: str | None,
+    params: dict[str, Any],
+    media: Sequence[tuple[str, str]],
+    character: str | None = None,
+    moodboard: str | None = None,
+    source: str | None = None,
+) -> tuple[list[str], str | None]:
+    """Journal one paid call, make it, record its outcome: (job ids, or the id of a submission left unclear).
+
+    The one place a submit is sent, for models and workflows alike: written down first; a
+    clear refusal is recorded and raised; an unknown outcome (timeout, garbled answer) is
+    left for the poller to reconcile and never re-sent.
+    """
+    submission = journal.begin_submission(
+        model=model,
+        prompt=prompt,
+        params=params,
+        media=media,
+        kind=kind,
+        character=character,
+        moodboard=moodboard,
+        source=source,
+    )
+    try:
+        ids = await send()
+    except (CLITimeout, GarbledOutput) as exc:
+        journal.ambiguous(submission, exc.message)
+        log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
+        return [], submission
+    except HiggsfieldError as exc:
+        journal.rejected(submission, exc.message)
+        raise
+    except BaseException:
+        journal.ambiguous(submission, "the call was interrupted while submitting")
+        raise
+    journal.submitted(submission, ids, kind=kind, prompt=prompt, params=params)
+    return ids, None
