@@ -143,3 +143,38 @@ async def test_refused_edits_spend_nothing(sandbox: Sandbox, tmp_path: Path) -> 
         )
     assert _spending_calls(sandbox) == [sandbox.argvs("generate", "cost", "workflow", "reframe")[0]]
     assert estimate["estimate_credits"] == 5 and estimate["jobs"] == []
+
+
+async def test_outpaint_voice_change_draw_to_video_music_and_effects(sandbox: Sandbox, tmp_path: Path) -> None:
+    roots = tmp_path / "inputs"
+    roots.mkdir()
+    sketch = roots / "sketch.png"
+    Image.new("RGB", (64, 36), (250, 250, 250)).save(sketch)
+    sandbox.set(HIGGSFIELD_MCP_MEDIA_ROOTS=str(roots))
+    async with Client(stdio_params(sandbox)) as client:
+        still = _ok(await client.call_tool("generate", {"prompt": "a teapot on oak", "model": "z_image"}))["jobs"][0]
+        wide = _ok(await client.call_tool("edit", {"action": "outpaint", "aspect_ratio": "21:9"}))
+        clip = _ok(await client.call_tool("generate", {"prompt": "a runner at dawn", "model": "seedance1_5"}))["jobs"][
+            0
+        ]
+        revoiced = _ok(await client.call_tool("edit", {"action": "voice_change", "voice": "Spanish woman storyteller"}))
+        args = {"action": "draw_to_video", "sketch": str(sketch), "timestamp": 1.5, "prompt": "a kite rises"}
+        args["source"] = clip["job_id"]  # the newest video is now the voice-changed one
+        drawn = _ok(await client.call_tool("edit", args))
+        music = _ok(await client.call_tool("generate", {"prompt": "lofi beat", "model": "sonilo_music", "duration": 8}))
+        sfx = _ok(await client.call_tool("generate", {"prompt": "door creak", "model": "mirelo_text_to_audio"}))
+    assert wide["jobs"][0]["source"] == still["job_id"] and wide["jobs"][0]["model"] == "outpaint"
+    [outpaint_argv] = sandbox.argvs("generate", "create", "outpaint")
+    assert _flag(outpaint_argv, "--image") == still["job_id"] and _flag(outpaint_argv, "--aspect_ratio") == "21:9"
+    for result in (revoiced, drawn):
+        [job] = result["jobs"]
+        assert job["source"] == clip["job_id"] and Path(job["files"][0]).suffix == ".mp4"
+    [voice_argv] = sandbox.argvs("generate", "workflow", "voice-change")
+    voices = sandbox.argvs("voices", "list")
+    assert voices and _flag(voice_argv, "--voice_type") == "preset"
+    [draw_argv] = sandbox.argvs("generate", "workflow", "draw_to_video")
+    assert _flag(draw_argv, "--sketch") == str(sketch.resolve()) and _flag(draw_argv, "--timestamp") == "1.5"
+    assert float(_flag(sandbox.argvs("generate", "create", "sonilo_music")[0], "--duration")) == 8
+    for result in (music, sfx):
+        [job] = result["jobs"]
+        assert job["kind"] == "audio" and Path(job["files"][0]).read_bytes()[:4] == b"RIFF"

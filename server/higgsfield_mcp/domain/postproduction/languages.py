@@ -8,12 +8,33 @@ import unicodedata
 from ...adapters.cli.errors import ValidationError
 
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
-    "eng": ("english", "inglés", "anglais", "englisch", "inglese", "inglês", "英語", "英语"),
-    "spa": ("spanish", "español", "castellano", "espagnol", "spanisch", "spagnolo", "espanhol", "castilian"),
-    "fra": ("french", "français", "francés", "französisch", "francese", "francês"),
-    "deu": ("german", "deutsch", "alemán", "allemand", "tedesco", "alemão"),
-    "ita": ("italian", "italiano", "italien", "italienisch"),
-    "por": ("portuguese", "português", "portugués", "portugais", "portugiesisch", "portoghese", "brazilian"),
+    "eng": ("english", "inglés", "anglais", "englisch", "inglese", "inglês", "英語", "英语", "inglesa", "anglaise"),
+    "spa": (
+        "spanish",
+        "español",
+        "castellano",
+        "espagnol",
+        "spanisch",
+        "spagnolo",
+        "espanhol",
+        "castilian",
+        "española",
+        "espagnole",
+    ),
+    "fra": ("french", "français", "francés", "französisch", "francese", "francês", "francesa", "française"),
+    "deu": ("german", "deutsch", "alemán", "allemand", "tedesco", "alemão", "alemana", "allemande"),
+    "ita": ("italian", "italiano", "italien", "italienisch", "italiana", "italienne"),
+    "por": (
+        "portuguese",
+        "português",
+        "portugués",
+        "portugais",
+        "portugiesisch",
+        "portoghese",
+        "brazilian",
+        "portuguesa",
+        "portugaise",
+    ),
     "jpn": ("japanese", "日本語", "japonés", "japonais", "japanisch", "giapponese", "japonês"),
     "kor": ("korean", "한국어", "coreano", "coréen", "koreanisch"),
     "cmn": ("chinese", "mandarin", "中文", "普通话", "chino", "chinois", "chinesisch", "cinese", "chinês"),
@@ -54,7 +75,7 @@ def language_code(text: str) -> str:
     """The ISO 639-3 code for a language name or code ("Spanish", "español", "es", "spa" → "spa")."""
     code = CODES_BY_NAME.get(fold(text))
     if code is None:
-        known = ", ".join(f"{names[0]} ({code})" for code, names in LANGUAGE_NAMES.items())
+        known = ", ".join(f"{language_name(code)} ({code})" for code in LANGUAGE_NAMES)
         raise ValidationError(
             f"Dubbing does not know the language {text!r}",
             remedy=f"Name one of: {known}. Nothing was submitted.",
