@@ -150,12 +150,7 @@ class HiggsfieldCLI:
         id is unknown (timeout, garbled answer) surfaces as `CLITimeout`/`GarbledOutput`;
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
-        with generation_args(prompt, params or {}, media) as flags:
-            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=SUBMIT_TIMEOUT)
-        try:
-            return parse_submitted(payload)
-        except ValueError as exc:
-            raise GarbledOutput(f"Unexpected answer to generate create: {exc}") from exc
+        return await self._create(["generate", "create", model_id], prompt, params or {}, media)
 
     async def cost(
         self,
@@ -177,12 +172,21 @@ class HiggsfieldCLI:
         media: Sequence[tuple[str, str]],
     ) -> list[str]:
         """`generate workflow <name>` without waiting: the job ids, read back later with `generate get`."""
+        return await self._create(["generate", "workflow", name], prompt, params, media)
+
+    async def _create(
+        self,
+        command: list[str],
+        prompt: str | None,
+        params: Mapping[str, ParamValue],
+        media: Sequence[tuple[str, str]],
+    ) -> list[str]:
         with generation_args(prompt, params, media) as flags:
-            payload = await self.run_json(["generate", "workflow", name, *flags], timeout=SUBMIT_TIMEOUT)
+            payload = await self.run_json([*command, *flags], timeout=SUBMIT_TIMEOUT)
         try:
             return parse_submitted(payload)
         except ValueError as exc:
-            raise GarbledOutput(f"Unexpected answer to generate workflow: {exc}") from exc
+            raise GarbledOutput(f"Unexpected answer to {' '.join(command[:2])}: {exc}") from exc
 
     async def workflow_cost(
         self,
