@@ -178,3 +178,14 @@ async def test_outpaint_voice_change_draw_to_video_music_and_effects(sandbox: Sa
     for result in (music, sfx):
         [job] = result["jobs"]
         assert job["kind"] == "audio" and Path(job["files"][0]).read_bytes()[:4] == b"RIFF"
+
+
+async def test_unclear_workflow_submit_is_reconciled_never_resent(sandbox: Sandbox) -> None:
+    sandbox.fault("garbled_json@generate.workflow#1")
+    async with Client(stdio_params(sandbox)) as client:
+        clip = _ok(await client.call_tool("generate", {"prompt": "waves at dusk", "model": "seedance1_5"}))["jobs"][0]
+        result = _ok(await client.call_tool("edit", {"action": "reframe", "aspect_ratio": "1:1"}))
+    [job] = result["jobs"]
+    assert job["state"] == "completed" and job["source"] == clip["job_id"] and Path(job["files"][0]).is_file()
+    assert result["unclear_submissions"] == 0
+    assert len(sandbox.argvs("generate", "workflow")) == 1, "found through generate list, not sent again"

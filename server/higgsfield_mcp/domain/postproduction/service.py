@@ -222,10 +222,11 @@ class PostProduction:
                     remedy="Set mode to pro (1-2 reference images) or leave them out. Nothing was submitted.",
                 )
         elif request.action == "dub":
-            if not request.language:
+            if request.language:
+                params["target_language"] = language_code(request.language)
+            elif "target_language" not in params:
                 raise ValidationError("Dubbing needs a language", remedy="Say which language to dub into.")
-            params["target_language"] = language_code(request.language)
-        elif request.action == "voice_change":
+        elif request.action == "voice_change" and "voice_id" not in params:
             if not request.voice:
                 raise ValidationError(
                     "Voice change needs a voice",
