@@ -25,7 +25,7 @@ from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
-from .tools import generation, library, marketing, skill, storyboard
+from .tools import generation, library, marketing, postproduction, skill, storyboard
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
 from .tools.schemas import compact_schema
@@ -119,5 +119,6 @@ def create_server(
     library.register(server, services)
     marketing.register(server, services)
     storyboard.register(server, services)
+    postproduction.register(server, services)
     skill.register(server, services)  # last: installs the one completion handler for every module's completers
     return server

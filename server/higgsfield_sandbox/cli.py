@@ -29,10 +29,8 @@ MEDIA_VALUES = frozenset(
 STDIN_COMMANDS = frozenset({"generate.create", "generate.cost", "product-photoshoot.create"})
 UNAVAILABLE = frozenset(
     {
-        "workflow",
         "preset",
         "game",
-        "voices",
         "website",
         "marketplace-cards",
         "ad-references",
@@ -175,6 +173,17 @@ TREE: Tree = {
             shorts=(("q", "quiet"),),
         ),
         "list": Command(_lazy("generate", "cmd_list"), "List jobs", bools=KIND_BOOLS, values=LIST_PAGING),
+        "workflow": Command(
+            _lazy("workflows", "cmd_create", True), "Run a workflow", free_form=True, values=MEDIA_VALUES | {"sketch"}
+        ),
+    },
+    "workflow": {
+        "list": Command(_lazy("workflows", "cmd_list"), "List workflows", workspace=False),
+        "get": Command(_lazy("workflows", "cmd_get"), "Show a workflow's parameters", workspace=False),
+    },
+    "voices": {
+        "list": Command(_lazy("voices", "cmd_list"), "List voices"),
+        "get": Command(_lazy("voices", "cmd_get"), "Show one voice"),
     },
     "upload": {
         "create": Command(

@@ -26,7 +26,9 @@ def cost_of(request: params.Request) -> int:
 
 def cmd_cost(ctx: Ctx) -> int:
     if ctx.args.positionals[:1] == ["workflow"]:
-        raise errors.usage("workflows are not available in higgsfield-sandbox")
+        from . import workflows
+
+        return workflows.cmd_cost(ctx)
     from . import params
 
     model = _model(ctx)

@@ -138,7 +138,7 @@ def _render_outputs(state: State, settings: Settings, job: JsonDict) -> JsonDict
     base = f"user_sandbox/hf_{stamp}_{job['id']}"
     count = max(1, int(job.get("outputs", 1)))
     batch_size = max(count, int(job.get("batch_size", 1)))
-    aspect = params.get("aspect_ratio")
+    aspect = params.get("aspect_ratio") or job.get("render_aspect")  # workflows keep their source's shape
     aspect = aspect if isinstance(aspect, str) else None
     urls: list[str] = []
     previews: list[str] = []

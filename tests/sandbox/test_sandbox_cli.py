@@ -475,7 +475,7 @@ def test_unknown_command_and_flags(sb: Sandbox) -> None:
     assert (res.code, res.err) == (1, 'Error: unknown command "frob" for "higgsfield generate"\n')
     res = sb.run("account", "status", "--bogus")
     assert (res.code, res.err) == (1, "Error: unknown flag: --bogus\n")
-    assert sb.run("workflow", "list").code == 1
+    assert sb.run("preset", "list").code == 1
 
 
 def test_arrays_via_file_for_marketing_video(sb: Sandbox, tmp_path: Path) -> None:
@@ -768,3 +768,79 @@ def test_twelve_concurrent_creates(sb: Sandbox) -> None:
     assert sum(1 for c in calls if c["argv"][:2] == ["generate", "create"]) == 12
     listed = sb.ok("generate", "list", "--size", "50")
     assert len(listed) == 12
+
+
+# ---------------------------------------------------------------------- workflows (§5.8) and voices (§5.9)
+def _video_job(sb: Sandbox, aspect: str = "16:9") -> str:
+    [job] = sb.ok("generate", "create", "seedance1_5", "--prompt", "a clip", "--aspect_ratio", aspect, "--wait")
+    return str(job["id"])
+
+
+def test_workflow_list_get_and_unknown(sb: Sandbox) -> None:
+    names = [w["name"] for w in sb.ok("workflow", "list")]
+    assert names == ["reframe", "dubbing", "voice-change", "draw_to_video"]
+    spec = sb.ok("workflow", "get", "reframe")
+    assert spec["parameters"]["mode"]["enum"] == ["std", "pro"] and spec["medias"]["video"] == {"min": 1, "max": 1}
+    res = sb.run("workflow", "get", "nope")
+    assert (res.code, res.err) == (1, 'Error: Unknown workflow "nope"\n')
+
+
+def test_reframe_renders_target_aspect_and_reads_back(sb: Sandbox, cdn_server: str) -> None:
+    source = _video_job(sb)
+    [ident] = sb.ok("generate", "workflow", "reframe", "--video", source, "--aspect-ratio", "9:16")
+    job = sb.ok("generate", "wait", ident)
+    assert job["job_type"] == "reframe" and job["status"] == "completed"
+    assert (job["params"]["width"], job["params"]["height"]) == (720, 1280)
+    assert job["params"]["medias"][0]["data"]["id"] == source
+    portrait = (Path(__file__).parents[2] / "server/higgsfield_sandbox/assets/sandbox_portrait.mp4").read_bytes()
+    assert sb.cdn_file(job["result_url"]).read_bytes() == portrait
+    assert sb.ok("generate", "get", ident)["id"] == ident
+    assert ident in [j["id"] for j in sb.ok("generate", "list", "--video")]
+
+
+def test_dubbing_voice_change_draw_to_video(sb: Sandbox, media_files: dict[str, Path]) -> None:
+    source = _video_job(sb)
+    [dub] = sb.ok("generate", "workflow", "dubbing", "--video", source, "--target_language", "spa", "--wait")
+    assert dub["job_type"] == "dubbing" and dub["params"]["target_language"] == "spa"
+    voices = sb.ok("voices", "list")
+    assert len(voices) >= 12 and {v["type"] for v in voices} == {"preset"}
+    assert sb.ok("voices", "get", voices[0]["id"]) == voices[0]
+    args = ["--video", source, "--voice_type", "preset", "--voice_id", voices[0]["id"], "--wait"]
+    [changed] = sb.ok("generate", "workflow", "voice-change", *args)
+    assert changed["status"] == "completed" and changed["params"]["voice_id"] == voices[0]["id"]
+    args = ["--video", source, "--sketch", str(media_files["img0"]), "--timestamp", "1.5", "--prompt", "a kite"]
+    [drawn] = sb.ok("generate", "workflow", "draw_to_video", *args, "--wait")
+    assert [m["role"] for m in drawn["params"]["medias"]] == ["video", "sketch"]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["reframe", "--aspect-ratio", "9:16", "--foo", "1"], "Unknown params: foo"),
+        (["reframe"], "Missing required params: aspect_ratio"),
+        (["reframe", "--aspect-ratio", "7:3"], "Invalid values: aspect_ratio=7:3 (allowed: "),
+        (["reframe", "--aspect-ratio", "9:16"], "Missing required params: medias"),
+        (["dubbing", "--target_language", "Spanish"], "Invalid values: target_language=Spanish"),
+        (["voice-change", "--voice_type", "preset", "--voice_id", "x"], "Invalid values: voice_id=x"),
+        (["nope"], 'Unknown workflow "nope"'),
+    ],
+)
+def test_workflow_refusals_charge_nothing(sb: Sandbox, args: list[str], error: str) -> None:
+    before = sb.ok("account", "status")["credits"]
+    res = sb.run("generate", "workflow", *args, "--json")
+    assert res.code == 1 and res.err.startswith(f"Error: {error}"), res
+    assert sb.job_files() == [] and sb.ok("account", "status")["credits"] == before
+
+
+def test_workflow_cost(sb: Sandbox) -> None:
+    assert sb.ok("generate", "cost", "workflow", "reframe", "--duration", "7.1", "--resolution", "1080p") == {
+        "credits": 16,
+        "credits_exact": 16,
+    }
+    for name in ("dubbing", "voice-change"):
+        res = sb.run("generate", "cost", "workflow", name, "--json")
+        assert (res.code, res.err) == (1, f'Error: workflow "{name}" does not support cost estimation\n')
+    source = _video_job(sb)
+    spent = sb.ok("account", "status")["credits"]
+    sb.ok("generate", "workflow", "reframe", "--video", source, "--aspect-ratio", "1:1", "--duration", "3")
+    assert spent - sb.ok("account", "status")["credits"] == 3

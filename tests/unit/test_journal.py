@@ -336,3 +336,28 @@ def test_two_connections_write_concurrently(path: Path) -> None:
         assert len(fresh.unfinished()) == 200
         for n in range(8):
             assert len(fresh.history(model=f"model-{n}", limit=10_000)) == 50
+
+
+def test_source_is_kept_and_inherited_and_v1_files_migrate(path: Path) -> None:
+    from higgsfield_mcp.adapters import journal as journal_module
+
+    db = sqlite3.connect(path.parent.mkdir(parents=True) or path)
+    journal_module._v1(db)  # a journal written before post-production existed
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version (version) VALUES (1)")
+    db.execute(
+        "INSERT INTO jobs (id, model, kind, status, created_at, updated_at) VALUES ('old', 'z_image', 'image', "
+        "'completed', 1, 1)"
+    )
+    db.commit()
+    db.close()
+    with Journal(path) as journal:
+        old = journal.get("old")
+        assert old is not None and old.source is None
+        sid = journal.begin_submission(model="reframe", kind="video", params={"aspect_ratio": "9:16"}, source="clip-1")
+        [job] = journal.submitted(sid, ["edit-1"])
+        assert job.source == "clip-1" and job.kind == "video"
+        assert journal.get_submission(sid).source == "clip-1"  # type: ignore[union-attr]
+    with Journal(path) as journal:
+        assert journal.get("edit-1").source == "clip-1"  # type: ignore[union-attr]
+        assert sqlite3.connect(path).execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)

@@ -93,6 +93,8 @@ class SubmissionRecord(BaseModel):
     error: str | None
     character: str | None
     moodboard: str | None
+    source: str | None = None
+    """What a post-production submission worked on (a job id, an upload id or a file path)."""
     created_at: float
     """Epoch seconds, like `Job.created_at`, so the two compare directly."""
     updated_at: float
@@ -125,6 +127,8 @@ class JobRecord(BaseModel):
     """Our own remark, e.g. why its outputs could not be saved."""
     character: str | None
     moodboard: str | None
+    source: str | None = None
+    """The job id, upload id or path a post-production job (reframe, dub, cut-out…) was made from."""
     created_at: float
     """Epoch seconds when the journal first heard of the job."""
     updated_at: float
@@ -211,7 +215,13 @@ def _v2(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    """Post-production: the job, upload or file a submission (and its jobs) was made from."""
+    db.execute("ALTER TABLE submissions ADD COLUMN source TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN source TEXT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 """Migration n (1-based) brings the schema from version n-1 to n. Append, never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -274,17 +284,19 @@ class Journal:
         kind: str = "other",
         character: str | None = None,
         moodboard: str | None = None,
+        source: str | None = None,
     ) -> str:
         """Record a submission about to be sent; call this before the CLI, keep the id it returns.
 
-        `media` is (role, path or id) pairs, or a mapping of role to one value or a list.
+        `media` is (role, path or id) pairs, or a mapping of role to one value or a list;
+        `source` is what a post-production edit works on, inherited by its jobs.
         """
         submission_id = str(uuid.uuid4())
         now = time.time()
         with self._write() as db:
             db.execute(
                 "INSERT INTO submissions (id, model, kind, prompt, params, media, state, character, moodboard, owner,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+                " created_at, updated_at, source) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
                 (
                     submission_id,
                     model,
@@ -297,6 +309,7 @@ class Journal:
                     self._owner,
                     now,
                     now,
+                    source,
                 ),
             )
         return submission_id
@@ -697,6 +710,7 @@ class Journal:
                 character=row["character"],
                 moodboard=row["moodboard"],
                 status="queued",
+                source=row["source"],
             )
             rows = _select_ids(db, ids)
         return [_job(r) for r in rows]
@@ -735,11 +749,12 @@ class Journal:
         character: str | None,
         moodboard: str | None,
         status: str,
+        source: str | None = None,
     ) -> None:
         now = time.time()
         db.executemany(
             "INSERT OR IGNORE INTO jobs (id, submission_id, model, kind, status, prompt, params, character, moodboard,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     job_id,
@@ -753,6 +768,7 @@ class Journal:
                     moodboard,
                     now,
                     now,
+                    source,
                 )
                 for job_id in job_ids
             ],
@@ -857,6 +873,7 @@ def _submission(row: sqlite3.Row) -> SubmissionRecord:
         error=row["error"],
         character=row["character"],
         moodboard=row["moodboard"],
+        source=row["source"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         was_unclear=bool(row["was_unclear"]),
@@ -879,6 +896,7 @@ def _job(row: sqlite3.Row) -> JobRecord:
         note=row["note"],
         character=row["character"],
         moodboard=row["moodboard"],
+        source=row["source"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],

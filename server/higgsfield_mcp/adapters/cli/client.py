@@ -33,6 +33,7 @@ from .models import (
     SetupItem,
     SoulReference,
     Upload,
+    Voice,
     Workspace,
     parse_jobs,
     parse_submitted,
@@ -59,6 +60,7 @@ MEDIA_FLAGS: dict[str, str] = {
     "video_references": "--video-references",
     "audio": "--audio",
     "audio_references": "--audio-references",
+    "sketch": "--sketch",
 }
 """Media role → the CLI flag that carries it (0.x has the singular ones, 1.x adds `*_references`)."""
 
@@ -149,12 +151,7 @@ class HiggsfieldCLI:
         id is unknown (timeout, garbled answer) surfaces as `CLITimeout`/`GarbledOutput`;
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
-        with generation_args(prompt, params or {}, media) as flags:
-            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=timeout)
-        try:
-            return parse_submitted(payload)
-        except ValueError as exc:
-            raise GarbledOutput(f"Unexpected answer to generate create: {exc}") from exc
+        return await self._create(["generate", "create", model_id], prompt, params or {}, media, timeout=timeout)
 
     async def cost(
         self,
@@ -166,6 +163,49 @@ class HiggsfieldCLI:
     ) -> Cost:
         with generation_args(prompt, params or {}, media) as flags:
             return _model(Cost, await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT))
+
+    async def submit_workflow(
+        self,
+        name: str,
+        *,
+        prompt: str | None = None,
+        params: Mapping[str, ParamValue],
+        media: Sequence[tuple[str, str]],
+    ) -> list[str]:
+        """`generate workflow <name>` without waiting: the job ids, read back later with `generate get`."""
+        return await self._create(["generate", "workflow", name], prompt, params, media)
+
+    async def _create(
+        self,
+        command: list[str],
+        prompt: str | None,
+        params: Mapping[str, ParamValue],
+        media: Sequence[tuple[str, str]],
+        *,
+        timeout: float = SUBMIT_TIMEOUT,
+    ) -> list[str]:
+        with generation_args(prompt, params, media) as flags:
+            payload = await self.run_json([*command, *flags], timeout=timeout)
+        try:
+            return parse_submitted(payload)
+        except ValueError as exc:
+            raise GarbledOutput(f"Unexpected answer to {' '.join(command[:2])}: {exc}") from exc
+
+    async def workflow_cost(
+        self,
+        name: str,
+        *,
+        prompt: str | None = None,
+        params: Mapping[str, ParamValue],
+        media: Sequence[tuple[str, str]],
+    ) -> Cost:
+        """`generate cost workflow <name>` (not `generate workflow cost`, contract §5.8)."""
+        with generation_args(prompt, params, media) as flags:
+            payload = await self.run_json(["generate", "cost", "workflow", name, *flags], timeout=SUBMIT_TIMEOUT)
+        return _model(Cost, payload)
+
+    async def list_voices(self) -> list[Voice]:
+        return [_model(Voice, v) for v in _items(await self.run_json(["voices", "list"]))]
 
     async def get_job(self, job_id: str) -> Job:
         jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", job_id]))

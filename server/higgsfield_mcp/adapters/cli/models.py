@@ -10,9 +10,9 @@ looks at a raw spelling.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "canceled", "cancelled", "nsfw", "ip_detected"})
 """A job in any other status (queued, in_progress, waiting, or one we have never seen) is still running."""
@@ -329,20 +329,36 @@ class Product(Wire):
         return list(dict.fromkeys(urls))
 
 
+def _tag_list(value: Any) -> list[str]:
+    """Tags from a list or from one comma-separated string (the CLI has printed both)."""
+    if isinstance(value, str):
+        return [t.strip() for t in value.split(",") if t.strip()]
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
+Tags = Annotated[list[str], BeforeValidator(_tag_list)]
+
+
 class Avatar(Wire):
     id: str
     name: str | None = None
     type: str = "preset"
     gender: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     image_url: str | None = Field(default=None, validation_alias=AliasChoices("image_url", "thumbnail_url"))
 
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value: Any) -> list[str]:
-        if isinstance(value, str):
-            return [t.strip() for t in value.split(",") if t.strip()]
-        return [str(t) for t in value] if isinstance(value, list) else []
+
+class Voice(Wire):
+    """One entry of `voices list`: its `id` goes to `--voice_id`, its `type` to `--voice_type` (contract §5.9)."""
+
+    id: str = Field(validation_alias=AliasChoices("id", "voice_id"))
+    name: str | None = None
+    type: str = Field(default="preset", validation_alias=AliasChoices("type", "voice_type"))
+    gender: str | None = None
+    language: str | None = None
+    accent: str | None = None
+    description: str | None = Field(default=None, validation_alias=AliasChoices("description", "style"))
+    tags: Tags = Field(default_factory=list)
 
 
 class SetupItem(Wire):

@@ -26,7 +26,7 @@ from .polling import JobPoller
 from .prompt_shape import prompt_words
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
-from .submit import UNCLEAR_REMEDY, Estimate, GenerateRequest, estimate, submit
+from .submit import UNCLEAR_REMEDY, Estimate, GenerateRequest, Submitted, estimate, submit
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message): what a tool forwards as MCP progress notifications."""
@@ -50,6 +50,7 @@ class JobView(BaseModel):
     note: str | None = None
     character: str | None = None
     moodboard: str | None = None
+    source: str | None = Field(None, description="What a post-production job was made from (job, upload or file).")
     created_at: float | None = None
 
     @classmethod
@@ -75,6 +76,7 @@ class JobView(BaseModel):
             note=record.note,
             character=record.character,
             moodboard=record.moodboard,
+            source=record.source,
             created_at=record.created_at,
         )
 
@@ -138,6 +140,13 @@ class Production:
         started = time.monotonic()
         bound = self._bound(wait_seconds)
         sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings, wait_seconds=bound)
+        return await self.follow(sent, started=started, wait_seconds=wait_seconds, progress=progress)
+
+    async def follow(
+        self, sent: Submitted, *, started: float, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> Outcome:
+        """After a submit (`generate`, or a post-production workflow): find unclear jobs, wait, report."""
+        bound = self._bound(wait_seconds)
         job_ids = list(sent.job_ids)
         if sent.unclear and not sent.timed_out:  # the submit may have gone through: find its jobs, never resend
             job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=bound)

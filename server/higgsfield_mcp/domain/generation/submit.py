@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,10 @@ class GenerateRequest(BaseModel):
     moodboard: str | None = None
     cast: CharacterInputs | None = None
     """Filled in from the library when `character` is given; applied by `with_character` once the model is known."""
+    voice: str | None = None
+    """A voice for speech models, by name, id or description; resolved through `voices list` into voice_id/type."""
+    source: str | None = None
+    """For post-production through a model (background removal, outpaint, upscale): what is being edited."""
 
 
 SUBMIT_MIN_SECONDS = 15.0
@@ -267,6 +272,8 @@ async def prepare(
     request = with_prompt_shape(request, model)
     request, framing_note = with_framing(request, model, settings, pick, journal)
     notes += [framing_note] if framing_note else []
+    if request.voice:
+        request = await with_voice(cli, request, model)
     params, media = build_call(request, model, settings, pick)
     return Prepared(model=model, pick=pick, request=request, params=params, media=media, notes=notes)
 
@@ -328,6 +335,21 @@ def with_framing(
     return (request.model_copy(update={"aspect_ratio": ratio}) if ratio else request), note
 
 
+async def with_voice(cli: HiggsfieldCLI, request: GenerateRequest, model: ModelInfo) -> GenerateRequest:
+    """The request with its named or described voice looked up in `voices list` and set as voice_id/voice_type."""
+    if "voice_id" not in model.params:
+        takers = "seed_audio or text2speech_v2"
+        raise ValidationError(
+            f"{model.display_name} does not take a voice",
+            remedy=f"For speech in a chosen voice use {takers}, or leave voice out. Nothing was submitted.",
+        )
+    from ..postproduction.voices import choose_voice  # the voice library lives with post-production
+
+    chosen = choose_voice(await cli.list_voices(), request.voice or "")
+    params = {**request.params, "voice_id": chosen.id, "voice_type": chosen.type}
+    return request.model_copy(update={"params": params})
+
+
 async def estimate(
     cli: HiggsfieldCLI,
     request: GenerateRequest,
@@ -373,39 +395,34 @@ async def submit(
     timed_out = False
     reason: str | None = None
     for _ in range(repeats):
-        submission = journal.begin_submission(
-            model=model.id,
-            prompt=request.prompt,
-            params=params,
-            media=media,
-            character=request.character,
-            moodboard=request.moodboard,
-        )
         timeout = submit_budget(budget - (time.monotonic() - started), media)
         try:
-            ids = await cli.submit(model.id, prompt=request.prompt, params=params, media=media, timeout=timeout)
+            ids, open_id, problem = await send_once(
+                journal,
+                partial(cli.submit, model.id, prompt=request.prompt, params=params, media=media, timeout=timeout),
+                model=model.id,
+                kind=model.kind,
+                prompt=request.prompt,
+                params=params,
+                media=media,
+                character=request.character,
+                moodboard=request.moodboard,
+                source=request.source,
+            )
         except HiggsfieldError as exc:
-            if submit_outcome(exc) == "ambiguous":
-                journal.ambiguous(submission, exc.message)
-                unclear.append(submission)
-                timed_out = isinstance(exc, CLITimeout)
-                reason = exc.message
-                log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
-                if timed_out:  # the call's wait is used up: the remaining repeats are not sent
-                    break
-                continue
-            journal.rejected(submission, exc.message)
             if job_ids or unclear:  # earlier repeats went through: report them, not just the failure
                 log.warning("repeat submit refused after %d job(s): %s", len(job_ids), exc.message)
                 break
             if "nothing was" not in exc.remedy.lower():
                 exc.remedy = f"{exc.remedy} {REJECTED_NOTE}"
             raise
-        except BaseException:
-            journal.ambiguous(submission, "the call was interrupted while submitting")
-            raise
-        journal.submitted(submission, ids, kind=model.kind, prompt=request.prompt, params=params)
         job_ids += ids
+        if open_id:
+            unclear.append(open_id)
+            reason = problem.message if problem else None
+            timed_out = isinstance(problem, CLITimeout)
+            if timed_out:  # the call's wait is used up: the remaining repeats are not sent
+                break
     return Submitted(
         model=model,
         pick=pick,
@@ -416,3 +433,48 @@ async def submit(
         unclear_reason=reason,
         notes=ready.notes,
     )
+
+
+async def send_once(
+    journal: Journal,
+    send: Callable[[], Awaitable[list[str]]],
+    *,
+    model: str,
+    kind: str,
+    prompt: str | None,
+    params: dict[str, Any],
+    media: Sequence[tuple[str, str]],
+    character: str | None = None,
+    moodboard: str | None = None,
+    source: str | None = None,
+) -> tuple[list[str], str | None, HiggsfieldError | None]:
+    """Journal one paid call, make it, record its outcome: (job ids, submission left unclear, why unclear).
+
+    The one place a submit is sent, for models and workflows alike: written down first; a
+    failure `submit_outcome` calls rejected is recorded and raised (nothing was spent); any
+    other outcome is left for the poller to reconcile and never re-sent.
+    """
+    submission = journal.begin_submission(
+        model=model,
+        prompt=prompt,
+        params=params,
+        media=media,
+        kind=kind,
+        character=character,
+        moodboard=moodboard,
+        source=source,
+    )
+    try:
+        ids = await send()
+    except HiggsfieldError as exc:
+        if submit_outcome(exc) == "ambiguous":
+            journal.ambiguous(submission, exc.message)
+            log.warning("submit outcome unclear (%s); left for reconciliation", exc.code)
+            return [], submission, exc
+        journal.rejected(submission, exc.message)
+        raise
+    except BaseException:
+        journal.ambiguous(submission, "the call was interrupted while submitting")
+        raise
+    journal.submitted(submission, ids, kind=kind, prompt=prompt, params=params)
+    return ids, None, None
