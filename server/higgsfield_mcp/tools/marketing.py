@@ -25,16 +25,15 @@ from pydantic import BaseModel, Field
 from ..adapters.cli.errors import HiggsfieldError
 from ..domain.marketing.ads import (
     Action,
-    AdKind,
     AdRequest,
     AdResult,
     MarketingStudio,
     headline,
-    marketing_data,
     missing_product,
     missing_product_error,
     refuse_conflicts,
 )
+from ..domain.marketing.modes import AdKind, marketing_data
 from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
