@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import anyio
 from pydantic import BaseModel, Field
 
+from ...adapters.cli.brand import dtc_submit, list_ad_formats, marketplace_cards
 from ...adapters.cli.errors import (
     CLITimeout,
     GarbledOutput,
@@ -45,6 +46,7 @@ from ...adapters.media_policy import MediaInput, resolve_media_input
 from ...config import Settings
 from ..generation.production import Outcome, Production, Progress
 from ..generation.submit import GenerateRequest, build_call
+from .ad_references import AdReferenceView, check_source, make_reference
 from .avatars import (
     AvatarView,
     avatar_from_character,
@@ -56,7 +58,13 @@ from .avatars import (
     preset_avatar,
     words,
 )
+from .brand_kits import BrandKitView, check_site_url, kit_by_name, kit_from_site, list_kits
+from .dtc_ads import MODEL as STATIC_MODEL
+from .dtc_ads import AdFormatView, check_static, choose_format, search_formats, static_call
+from .marketplace import MODEL as LISTING_MODEL
+from .marketplace import plan_listing
 from .modes import AdKind, Mode, marketing_data, resolve_mode
+from .paid import send_journaled
 from .products import (
     NOTHING_SPENT,
     ProductView,
@@ -69,7 +77,17 @@ from .products import (
     title_from_file,
 )
 
-Action = Literal["create", "list_products", "list_avatars", "list_hooks", "list_settings"]
+Action = Literal[
+    "create",
+    "list_products",
+    "list_avatars",
+    "list_hooks",
+    "list_settings",
+    "list_brand_kits",
+    "list_formats",
+    "brand_kit",
+    "ad_reference",
+]
 
 VIDEO_MODEL = "marketing_studio_video"
 IMAGE_MODEL = "marketing_studio_image"
@@ -105,14 +123,25 @@ class AdRequest(BaseModel):
     aspect_ratio: str | None = None
     resolution: str | None = None
     generate_audio: bool | None = None
-    count: int | None = Field(default=None, ge=1, le=10)
+    count: int | None = Field(default=None, ge=1, le=20)
     reference_images: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
+    brand_url: str | None = None
+    brand_kit: str | None = None
+    ad_format: str | None = None
+    quality: str | None = None
+    scope: str | None = None
+    assets: list[str] = Field(default_factory=list)
+    source: str | None = None
+
+
+BRAND_FIELDS = ("brand_url", "brand_kit", "ad_format", "quality", "scope", "assets", "source")
+"""Inputs only the brand-ad kinds (static, marketplace) take."""
 
 
 NOT_FOR: dict[AdKind, tuple[str, ...]] = {
-    "video": (),
-    "image": ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio"),
+    "video": BRAND_FIELDS,
+    "image": ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio", *BRAND_FIELDS),
     "photoshoot": (
         "avatar",
         "avatar_photo",
@@ -124,6 +153,39 @@ NOT_FOR: dict[AdKind, tuple[str, ...]] = {
         "generate_audio",
         "resolution",
         "params",
+        *BRAND_FIELDS,
+    ),
+    "static": (
+        "mode",
+        "hook",
+        "setting",
+        "ad_reference_id",
+        "duration",
+        "generate_audio",
+        "avatar_photo",
+        "avatar_character",
+        "avatar_name",
+        "scope",
+        "assets",
+        "source",
+    ),
+    "marketplace": (
+        "mode",
+        "hook",
+        "setting",
+        "ad_reference_id",
+        "duration",
+        "generate_audio",
+        "avatar",
+        "avatar_photo",
+        "avatar_character",
+        "avatar_name",
+        "ad_format",
+        "quality",
+        "aspect_ratio",
+        "resolution",
+        "count",
+        "params",
     ),
 }
 """Inputs a kind cannot use; given anyway, they are refused rather than silently dropped."""
@@ -133,6 +195,10 @@ WHY_NOT: dict[AdKind, str] = {
     "image": "a still ad takes a prompt, a product, an avatar, aspect_ratio and resolution",
     "photoshoot": "a photoshoot takes a product, a prompt, a mode, count and aspect_ratio; it casts its own "
     "models and always renders at 2k",
+    "static": "a static ad takes a prompt, ad_format, brand_kit or brand_url, a product, a preset avatar, count, "
+    "aspect_ratio, resolution, quality and reference_images",
+    "marketplace": "a listing set takes a prompt, a product, brand_kit or brand_url, scope or assets, and source "
+    "(an earlier main image job)",
 }
 
 
@@ -197,6 +263,42 @@ def plan_ad(request: AdRequest, roots: Sequence[Path]) -> AdPlan:
             value=request.aspect_ratio,
             allowed=allowed_ratios,
         )
+    if kind == "photoshoot" and request.count is not None and request.count > data.photoshoot.max_count:
+        raise InvalidValues(
+            f"Invalid values: count={request.count} (allowed: 1..{data.photoshoot.max_count})",
+            param="count",
+            value=str(request.count),
+            allowed=[f"1..{data.photoshoot.max_count}"],
+            remedy=f"A photoshoot makes 1 to {data.photoshoot.max_count} images. " + NOTHING_SPENT,
+        )
+    if kind == "static":
+        check_static(
+            prompt=request.prompt,
+            aspect_ratio=request.aspect_ratio,
+            resolution=request.resolution,
+            quality=request.quality,
+            count=request.count,
+            media=len(request.product_photos) + len(request.reference_images),
+            params=request.params,
+        )
+    if kind == "marketplace":
+        if not (request.prompt and request.prompt.strip()):
+            raise MissingParams(
+                "A listing set needs a prompt: what the product is and what the listing should stress",
+                params=["prompt"],
+                remedy="Give prompt, e.g. 'Stainless steel kettle, 1.7 l, boils in 3 minutes'. " + NOTHING_SPENT,
+            )
+        plan_listing(request.scope, request.assets, request.source)
+        if request.source and not _UUID.fullmatch(request.source.strip()):
+            raise InvalidValues(
+                f"Invalid values: source={request.source} (expected the job id of a main image)",
+                param="source",
+                value=request.source,
+                remedy="Give the job id of the finished main image, or leave source out. " + NOTHING_SPENT,
+            )
+    _one_of(request, ("brand_url", "brand_kit"), "brand")
+    if request.brand_url:
+        check_site_url(request.brand_url)
     if request.product_url:
         check_product_url(request.product_url)
 
@@ -249,7 +351,12 @@ def _one_of(request: AdRequest, names: tuple[str, ...], what: str) -> None:
 
 
 def missing_product(request: AdRequest) -> bool:
-    """True when the one essential thing, the product, is missing (a photoshoot may describe it in words)."""
+    """True when the one essential thing, the product, is missing (a photoshoot may describe it in words).
+
+    Static ads and listing sets check their own essentials (a prompt, a format) in `plan_ad`.
+    """
+    if request.kind in ("static", "marketplace"):
+        return False
     if request.product_url or request.product_photos or request.product_id:
         return False
     return not (request.kind == "photoshoot" and request.prompt and request.prompt.strip())
@@ -375,10 +482,31 @@ class AdResult(Outcome):
     avatars: list[AvatarView] = Field(default_factory=list)
     hooks: list[SetupItemView] = Field(default_factory=list)
     settings: list[SetupItemView] = Field(default_factory=list)
+    brand_kit: BrandKitView | None = None
+    ad_format: AdFormatView | None = None
+    brand_kits: list[BrandKitView] = Field(default_factory=list)
+    ad_formats: list[AdFormatView] = Field(default_factory=list)
+    ad_reference: AdReferenceView | None = None
+    assets: dict[str, str] = Field(default_factory=dict, description="Listing set: job id -> asset it shows.")
 
 
 def headline(result: AdResult) -> str:
     """One line saying what was made, in the user's terms (no ids)."""
+    if result.kind == "static":
+        count = len(result.jobs)
+        fmt = f" in “{_plain(result.ad_format.name)}”" if result.ad_format and result.ad_format.name else ""
+        text = f"{count} static ad{'s' if count != 1 else ''}{fmt}"
+        brand = result.brand_kit.name if result.brand_kit else None
+        return (
+            text
+            + (f" for {_plain(brand)}" if brand else "")
+            + (f", featuring {_plain(result.product_name)}" if result.product_name else "")
+            + "."
+        )
+    if result.kind == "marketplace":
+        count = len(result.jobs)
+        text = f"Marketplace listing set ({count} image{'s' if count != 1 else ''})"
+        return text + (f" for {_plain(result.product_name)}" if result.product_name else "") + "."
     if result.kind == "photoshoot":
         count = len(result.jobs)
         text = f"Product photoshoot ({result.mode_label or 'photos'}, {count} image{'s' if count != 1 else ''})"
@@ -451,8 +579,13 @@ class MarketingStudio:
 
     # -- lists ------------------------------------------------------------------------------------------
 
-    async def listing(self, action: Action) -> AdResult:
-        """The account's products, avatars, hooks or settings, for choosing before making an ad."""
+    async def listing(self, action: Action, query: str | None = None) -> AdResult:
+        """The account's products, avatars, hooks, settings, brand kits or ad formats (searched by `query`)."""
+        if action == "list_brand_kits":
+            return AdResult(jobs=[], brand_kits=await list_kits(self.cli))
+        if action == "list_formats":
+            formats = search_formats(await list_ad_formats(self.cli), query)
+            return AdResult(jobs=[], ad_formats=[AdFormatView.of(f) for f in formats])
         if action == "list_products":
             return AdResult(jobs=[], products=await list_products(self.cli))
         if action == "list_avatars":
@@ -470,6 +603,11 @@ class MarketingStudio:
         if missing_product(request):
             raise missing_product_error(request.kind)
         plan = plan_ad(request, self.settings.media_roots)
+        if request.kind in ("static", "marketplace"):
+            bound = (
+                self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+            )
+            return await self._brand_ad(plan, started + bound, progress)
         if request.kind != "photoshoot":
             await self._check_against_model(plan)
         hook = await self._setup_item("hooks", request.hook) if request.hook else None
@@ -510,6 +648,142 @@ class MarketingStudio:
             setting=SetupItemView.of(setting) if setting else None,
             params=params,
             notes=notes,
+        )
+
+    # -- brand ads: static DTC ads and marketplace listing sets ------------------------------------------
+
+    def _bound(self, wait_seconds: float | None) -> float:
+        return self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+
+    async def brand_kit(self, request: AdRequest, progress: Progress | None = None) -> AdResult:
+        """Read a brand's site into a kit (or find the one already read), or show a kept kit by name."""
+        if not (request.brand_url or request.brand_kit):
+            raise MissingParams(
+                "Which brand? Give brand_url (the brand's site) or brand_kit (a kit read before)",
+                params=["brand_url"],
+                remedy="Give brand_url, e.g. https://www.example.com. " + NOTHING_SPENT,
+            )
+        _one_of(request, ("brand_url", "brand_kit"), "brand")
+        return AdResult(jobs=[], brand_kit=await self._kit(request, progress))
+
+    async def _kit(self, request: AdRequest, progress: Progress | None) -> BrandKitView | None:
+        if request.brand_url:
+            async with ticking(progress, "Reading the brand's site…"):
+                return await kit_from_site(self.cli, request.brand_url)
+        return await kit_by_name(self.cli, request.brand_kit) if request.brand_kit else None
+
+    async def ad_reference(
+        self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> AdResult:
+        """An ad reference from a video job or a video file, waited for (bounded); free."""
+        job_id, video = check_source(request.source, self.settings.media_roots)
+        _one_of(request, ("product_url", "product_id"), "product")
+        avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
+        product = await self._product(AdPlan(request=request, mode=None), progress)
+        product_id = product.id if product else None
+        bound = self._bound(wait_seconds)
+        async with ticking(progress, "Reading the video ad…"):
+            ref = await make_reference(
+                self.cli,
+                job_id=job_id,
+                video=video,
+                avatar_id=avatar.id if avatar else None,
+                product_id=product_id,
+                wait_seconds=bound,
+                poll_seconds=max(self.settings.poll_seconds, 0.2),
+            )
+        notes = (
+            []
+            if ref.status == "completed"
+            else [
+                f"The ad reference is still being read ({ref.status}); use ad_reference_id {ref.id} in a video ad "
+                "once it is ready."
+            ]
+        )
+        return AdResult(jobs=[], ad_reference=ref, avatar=avatar, product=product, notes=notes)
+
+    async def _brand_ad(self, plan: AdPlan, deadline: float, progress: Progress | None) -> AdResult:
+        """Free look-ups first (format, kit, avatar, product), then the one journaled paid call."""
+        request = plan.request
+        fmt = await choose_format(self.cli, request.ad_format) if request.kind == "static" else None
+        avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
+        kit = await self._kit(request, progress)
+        product = await self._product(plan, progress) if (request.product_url or request.product_id) else None
+        notes: list[str] = []
+        prompt = request.prompt or ""
+        assets: dict[str, str] = {}
+        if fmt is not None:
+            args, params = await static_call(
+                self.cli,
+                prompt=prompt,
+                format_id=fmt.id,
+                brand_kit_id=kit.id if kit else None,
+                aspect_ratio=request.aspect_ratio,
+                resolution=request.resolution,
+                quality=request.quality,
+                count=request.count,
+                media=[*plan.product_photos, *plan.references],
+                avatar=f"{avatar.id}:{avatar.type}" if avatar and avatar.id else None,
+                product=product.id if product else None,
+                params=request.params,
+            )
+            model = STATIC_MODEL
+
+            async def send() -> list[str]:
+                return await dtc_submit(self.cli, args)
+        else:
+            scope, made = plan_listing(request.scope, request.assets, request.source)
+            images = [m.cli_value for m in plan.product_photos]
+            if product is not None:
+                images += await self._remote_references(product.image_urls[:1], product.name, notes)
+            images += [m.cli_value for m in plan.references]
+            context = {
+                k: v
+                for k, v in (
+                    ("product_context", request.product_description or (product.name if product else None)),
+                    ("brand_context", kit.context if kit else None),
+                )
+                if v
+            }
+            params = {"scope": scope, "assets": made, "images": images, "main_job": request.source, **context}
+            model = LISTING_MODEL
+
+            async def send() -> list[str]:
+                jobs = await marketplace_cards(
+                    self.cli,
+                    prompt=prompt,
+                    scope=scope if not request.assets else None,
+                    assets=made if request.assets else [],
+                    images=images,
+                    main_job=request.source,
+                    context=context,
+                )
+                assets.update({j.id: str(j.params["asset"]) for j in jobs if j.params.get("asset")})
+                return [j.id for j in jobs]
+
+        outcome = await send_journaled(
+            self.production,
+            send,
+            model=model,
+            prompt=prompt,
+            params={k: v for k, v in params.items() if v not in (None, [], "")},
+            wait_seconds=max(0.0, deadline - time.monotonic()),
+            progress=progress,
+        )
+        catalogue = await self.production.catalogue()
+        info = catalogue.find(model)
+        outcome.model, outcome.display_name = model, info.display_name if info else model
+        return AdResult(
+            **outcome.model_dump(),
+            kind=request.kind,
+            product=product,
+            product_name=_name_of(plan, product),
+            avatar=avatar,
+            brand_kit=kit,
+            ad_format=fmt,
+            params={"prompt": prompt, **params},
+            notes=notes,
+            assets=assets,
         )
 
     async def _check_against_model(self, plan: AdPlan) -> None:

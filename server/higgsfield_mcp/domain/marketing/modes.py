@@ -19,7 +19,7 @@ from ...bundle import bundle_path
 from .avatars import has_phrase, words
 from .products import NOTHING_SPENT
 
-AdKind = Literal["video", "image", "photoshoot"]
+AdKind = Literal["video", "image", "photoshoot", "static", "marketplace"]
 
 # --- the data: skill/marketing.json ------------------------------------------------------------------
 
