@@ -15,14 +15,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp.types import ToolAnnotations
 
 from . import __version__
 from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
-from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
-from .tools import generation, library, marketing, skill
+from .tools import account, generation, library, marketing, skill
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
 
@@ -53,18 +51,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         extensions=[gallery_app(services)],  # MCP Apps: the moodboard / character gallery view
     )
 
-    @server.tool(
-        title="Higgsfield account",
-        annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=True, idempotentHint=True),
-    )
-    async def account() -> AccountReport:
-        """Check that generation can work: the CLI, the login, the workspace, plan and credits.
-
-        Call it first when anything fails. Every problem comes with the one thing the user
-        has to do about it (e.g. run `higgsfield auth login` in a terminal).
-        """
-        return await check_account(services.cli, services.settings)
-
+    account.register(server, services)
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)

@@ -1,8 +1,8 @@
 """Marketing Studio brand ads and marketplace listings as typed CLI calls (contract §5.11, §5.12).
 
-`brand-kits`, `ad-formats`, `dtc-ads`, `ad-references` and `marketplace-cards`, plus
-selecting a workspace (§5.4). Like `client.py`, this is where their flag spellings live;
-each call goes through `HiggsfieldCLI.run_json`, so failures are the same typed errors.
+`brand-kits`, `ad-formats`, `dtc-ads`, `ad-references` and `marketplace-cards`. Like
+`client.py`, this is where their flag spellings live; each call goes through
+`HiggsfieldCLI.run_json`, so failures are the same typed errors.
 """
 
 from __future__ import annotations
@@ -183,7 +183,3 @@ async def marketplace_cards(
     if not jobs:
         raise GarbledOutput("marketplace-cards create answered with no jobs")
     return jobs
-
-
-async def select_workspace(cli: HiggsfieldCLI, workspace_id: str) -> None:
-    await cli.run(["workspace", "set", workspace_id])
