@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from . import account, catalogue, errors, jobs, marketing, media, render
 from .context import Ctx
 from .faults import Faults
-from .generate import create_jobs
+from .generate import _print_results, _report_outcome, create_jobs
 from .state import JsonDict, new_id, phase
 
 _NS = uuid.UUID("3f0c6a52-8d1e-4b7a-9c2f-b2a4dc0ffee5")
@@ -344,13 +344,8 @@ def cmd_dtc_generate(ctx: Ctx, faults: Faults) -> int:
     observed = jobs.wait(ctx.state, ctx.settings, ids, timeout_s, timeout_text, interval_s)
     if ctx.json:
         ctx.emit([jobs.view(ctx.settings, j, s) for j, s in observed])
-    else:
-        for job, status in observed:
-            for url in (job.get("result_urls") or []) if status == "completed" else []:
-                ctx.line(str(url))
-    bad = next((s for _, s in observed if s != "completed"), None)
-    if bad is not None:
-        raise errors.usage(f'Job ended with status "{bad}"')
+    _print_results(ctx, observed)
+    _report_outcome(ctx, observed)
     return 0
 
 

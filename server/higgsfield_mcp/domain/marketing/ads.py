@@ -139,9 +139,12 @@ BRAND_FIELDS = ("brand_url", "brand_kit", "ad_format", "quality", "scope", "asse
 """Inputs only the brand-ad kinds (static, marketplace) take."""
 
 
+VIDEO_ONLY = ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio")
+"""Inputs only a video ad takes."""
+
 NOT_FOR: dict[AdKind, tuple[str, ...]] = {
     "video": BRAND_FIELDS,
-    "image": ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio", *BRAND_FIELDS),
+    "image": (*VIDEO_ONLY, *BRAND_FIELDS),
     "photoshoot": (
         "avatar",
         "avatar_photo",
@@ -156,12 +159,7 @@ NOT_FOR: dict[AdKind, tuple[str, ...]] = {
         *BRAND_FIELDS,
     ),
     "static": (
-        "mode",
-        "hook",
-        "setting",
-        "ad_reference_id",
-        "duration",
-        "generate_audio",
+        *VIDEO_ONLY,
         "avatar_photo",
         "avatar_character",
         "avatar_name",
@@ -170,12 +168,7 @@ NOT_FOR: dict[AdKind, tuple[str, ...]] = {
         "source",
     ),
     "marketplace": (
-        "mode",
-        "hook",
-        "setting",
-        "ad_reference_id",
-        "duration",
-        "generate_audio",
+        *VIDEO_ONLY,
         "avatar",
         "avatar_photo",
         "avatar_character",

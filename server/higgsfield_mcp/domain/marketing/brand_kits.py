@@ -8,7 +8,6 @@ a kit is picked later by its brand name or id. Reading a site costs no credits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
@@ -16,7 +15,7 @@ from ...adapters.cli.brand import BrandKit, fetch_brand_kit, list_brand_kits
 from ...adapters.cli.client import HiggsfieldCLI
 from ...adapters.cli.errors import HiggsfieldError, InvalidValues, ValidationError
 from .avatars import base_name, has_phrase, words
-from .products import NOTHING_SPENT
+from .products import NOTHING_SPENT, check_web_address
 
 
 class BrandKitView(BaseModel):
@@ -54,16 +53,7 @@ def _text(value: object) -> str | None:
 
 
 def check_site_url(url: str) -> str:
-    text = url.strip()
-    parsed = urlparse(text)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidValues(
-            f"Invalid values: brand_url={text} (expected a web site address)",
-            param="brand_url",
-            value=text,
-            remedy="Give the brand's site as a full address starting with https://. " + NOTHING_SPENT,
-        )
-    return text
+    return check_web_address(url, "brand_url", "the brand's site")
 
 
 def _same_site(a: str | None, b: str) -> bool:
