@@ -106,7 +106,19 @@ async def test_ad_reference_from_a_generated_clip(sandbox: Sandbox) -> None:
     assert _flag(sandbox.argvs("marketing-studio", "ad-references", "create")[0], "--job") == job_id
 
 
+async def test_a_static_ad_whose_answer_is_lost_is_found_again_not_resent(sandbox: Sandbox) -> None:
+    sandbox.fault("garbled_json@marketing-studio.dtc-ads.generate")
+    async with Client(stdio_params(sandbox)) as client:
+        result = await _call(client, kind="static", ad_format="offer", prompt="Lost answer", count=2)
+        history = await client.call_tool("jobs", {"action": "history", "model": "dtc_ads"})
+    data = result.structured_content
+    assert len(sandbox.argvs("marketing-studio", "dtc-ads", "generate")) == 1, "never sent twice"
+    assert len(data["jobs"]) == 2 and {j["state"] for j in data["jobs"]} == {"completed"}
+    assert data["unclear_submissions"] == 0 and len(history.structured_content["jobs"]) == 2
+
+
 REFUSED: list[tuple[dict[str, Any], str]] = [
+    ({"kind": "static", "prompt": "x", "ad_format": "offer", "seed": 3}, "Unknown params: seed (marketing_ad takes"),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "params": {"seed": 1}}, "Unknown params: seed"),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "aspect_ratio": "5:4"}, "allowed: 1:1, 3:2"),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "quality": "ultra"}, "low, medium, high"),

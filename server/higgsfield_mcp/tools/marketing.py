@@ -36,7 +36,7 @@ from ..domain.marketing.ads import (
 from ..domain.marketing.modes import AdKind, marketing_data
 from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, progress_to, raise_if_all_failed, refuse_unknown_arguments
 
 Media = Annotated[str, Field(description="A local file path inside the allowed folders, or an upload id.")]
 
@@ -229,6 +229,8 @@ def register(server: MCPServer, services: Services) -> None:
         raise_if_all_failed(result.jobs, "ad")
         blocks = await content_for(result, settings)
         return tool_result(MarketingResult(**result.model_dump()), _with_headline(result, blocks))
+
+    refuse_unknown_arguments(server, "marketing_ad")
 
 
 def _with_headline(result: AdResult, blocks: list[ContentBlock]) -> list[ContentBlock]:
