@@ -12,24 +12,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent
 from mcp.types import Tool as MCPTool
 
 from . import __version__
 from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
-from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
-from .tools import generation, library, marketing, postproduction, skill, storyboard
+from .tools import account, generation, library, marketing, postproduction, skill, storyboard
 from .tools.common import Services
 from .tools.gallery_app import gallery_app
 from .tools.schemas import compact_schema
-from .views import account_text, tool_result
 
 INSTRUCTIONS = """\
 Runs Higgsfield image, video and ad generation through the user's own `higgsfield` CLI.
@@ -104,17 +102,7 @@ def create_server(
     )
     server.result_label = result_label
 
-    @server.tool(
-        title="Higgsfield account",
-        annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=True, idempotentHint=True),
-        structured_output=False,
-    )
-    async def account() -> Annotated[CallToolResult, AccountReport]:
-        """Check the CLI, login, workspace, plan and credits; call it first when anything fails.
-        Each problem comes with what the user must do."""
-        report = await check_account(services.cli, services.settings)
-        return tool_result(report, [TextContent(type="text", text=account_text(report))])
-
+    account.register(server, services)
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)

@@ -8,6 +8,7 @@ lock, so concurrent creates never overspend or lose a transaction.
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from . import errors
@@ -75,14 +76,30 @@ def refund(state: State, display_name: str, credits: float, ref: str) -> None:
         )
 
 
-def workspace_view(state: State, settings: Settings) -> JsonDict:
+def workspace_ids(settings: Settings) -> dict[str, str]:
+    """Every workspace, id -> name: the default one, then ``HIGGSFIELD_SANDBOX_WORKSPACES``."""
+    extra = {str(uuid.uuid5(uuid.UUID(WORKSPACE_ID), name)): name for name in settings.extra_workspaces}
+    return {WORKSPACE_ID: WORKSPACE_NAME, **extra}
+
+
+def selected_workspace(state: State, settings: Settings) -> str | None:
+    if not workspace_selected(state, settings):
+        return None
+    chosen = str(state.read_doc("account").get("workspace_id") or WORKSPACE_ID)
+    return chosen if chosen in workspace_ids(settings) else WORKSPACE_ID
+
+
+def workspace_view(state: State, settings: Settings, ident: str | None = None) -> JsonDict:
+    """One workspace (the selected one by default). All share the sandbox's one credit balance."""
+    chosen = selected_workspace(state, settings)
+    ident = ident or chosen or WORKSPACE_ID
     return {
-        "id": WORKSPACE_ID,
-        "name": WORKSPACE_NAME,
+        "id": ident,
+        "name": workspace_ids(settings)[ident],
         "plan_type": settings.plan,
         "credits": number(balance(state, settings)),
-        "is_selected": workspace_selected(state, settings),
-        "user_role": "owner",
+        "is_selected": ident == chosen,
+        "user_role": "owner" if ident == WORKSPACE_ID else "member",
     }
 
 
@@ -159,10 +176,10 @@ def cmd_account_transactions(ctx: Ctx) -> int:
 
 # ---------------------------------------------------------------------- workspace
 def cmd_workspace_list(ctx: Ctx) -> int:
-    ws = workspace_view(ctx.state, ctx.settings)
+    spaces = [workspace_view(ctx.state, ctx.settings, ident) for ident in workspace_ids(ctx.settings)]
     if ctx.json:
-        ctx.emit([ws])
-    else:
+        ctx.emit(spaces)
+    for ws in spaces if not ctx.json else []:
         mark = "*" if ws["is_selected"] else " "
         ctx.line(f"{mark} {ws['id']}  {ws['name']}  {ws['plan_type']}  {ws['credits']} credits")
     return 0
@@ -170,10 +187,11 @@ def cmd_workspace_list(ctx: Ctx) -> int:
 
 def cmd_workspace_set(ctx: Ctx) -> int:
     ident = ctx.positional("workspace_id")
-    if ident != WORKSPACE_ID:
+    if ident not in workspace_ids(ctx.settings):
         raise errors.not_found("workspace", ident)
     with ctx.state.update("account") as doc:
         doc["workspace_selected"] = True
+        doc["workspace_id"] = ident
     if ctx.json:
         ctx.emit(workspace_view(ctx.state, ctx.settings))
     else:

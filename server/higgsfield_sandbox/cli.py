@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from . import account, argv, errors, faults
+from . import account, argv, brand_commands, errors, faults
 from .config import Settings, load_settings
 from .context import Ctx
 from .durations import parse_duration
@@ -32,20 +32,9 @@ UNAVAILABLE = frozenset(
         "preset",
         "game",
         "website",
-        "marketplace-cards",
-        "ad-references",
-        "ad-refs",
-        "adrefs",
-        "brand-kits",
-        "brand-kit",
-        "bk",
-        "ad-formats",
-        "dtc-ads",
-        "dtc",
-        "ads",
     }
 )
-ALIASES = {"ms": "marketing-studio"}
+ALIASES = {"ms": "marketing-studio", **brand_commands.ALIASES}
 
 
 class Command:
@@ -274,6 +263,9 @@ TREE: Tree = {
         ),
     },
 }
+
+TREE["marketing-studio"].update(brand_commands.marketing(Command, _lazy))  # type: ignore[union-attr]
+TREE["marketplace-cards"] = brand_commands.marketplace(Command, _lazy)
 
 
 class Resolved:

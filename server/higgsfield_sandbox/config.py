@@ -51,6 +51,7 @@ class Settings:
         fault_spec: str,
         products_create_ok: bool,
         batch_mode: str,
+        extra_workspaces: tuple[str, ...] = (),
     ) -> None:
         self.home = home
         self.version = version
@@ -62,6 +63,8 @@ class Settings:
         self.fault_spec = fault_spec
         self.products_create_ok = products_create_ok
         self.batch_mode = batch_mode
+        self.extra_workspaces = extra_workspaces
+        """Names of further workspaces (``HIGGSFIELD_SANDBOX_WORKSPACES``), after the default one."""
 
     @property
     def legacy(self) -> bool:
@@ -102,4 +105,5 @@ def load_settings() -> Settings:
         fault_spec=env.get("HIGGSFIELD_SANDBOX_FAULT", ""),
         products_create_ok=env.get("HIGGSFIELD_SANDBOX_PRODUCTS_CREATE", "").strip().lower() == "ok",
         batch_mode=batch_mode,
+        extra_workspaces=tuple(n.strip() for n in env.get("HIGGSFIELD_SANDBOX_WORKSPACES", "").split(",") if n.strip()),
     )

@@ -18,7 +18,7 @@ async def test_tools_are_listed_with_annotations_and_no_output_schemas(sandbox: 
         assert tool.annotations is not None, tool.name
         assert tool.output_schema is None, f"{tool.name}: output schemas cost context and no host reads them"
         assert tool.description and len(tool.description) > 40, tool.name
-    assert tools["account"].annotations.read_only_hint is True
+    assert tools["account"].annotations.read_only_hint is False, "it can select the billing workspace"
 
 
 async def test_account_and_pick_model_text_is_a_short_summary_not_json(sandbox: Sandbox) -> None:

@@ -19,19 +19,17 @@ from higgsfield_mcp.domain.marketing.ads import (
     AdPlan,
     AdRequest,
     AdResult,
-    choose_mode,
     default_prompt,
     headline,
     image_request,
-    marketing_data,
     match_setup_item,
     missing_product,
     missing_product_error,
     plan_ad,
-    resolve_mode,
     video_request,
 )
 from higgsfield_mcp.domain.marketing.avatars import AvatarView, front_reference_path, match_avatar
+from higgsfield_mcp.domain.marketing.modes import choose_mode, marketing_data, resolve_mode
 from higgsfield_mcp.domain.marketing.products import ProductView, check_product_url, is_app_store
 
 CONTRACT_VIDEO_MODES = [

@@ -8,6 +8,7 @@ the plan), and every problem carries its remedy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,10 +17,12 @@ from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import (
     CLINotInstalled,
     HiggsfieldError,
+    InvalidValues,
     NotAuthenticated,
     SessionExpired,
     WrongBinary,
 )
+from ..adapters.cli.models import Workspace
 from ..config import Settings
 
 AuthState = Literal["authenticated", "not_authenticated", "session_expired", "unknown"]
@@ -43,10 +46,23 @@ class CLIInfo(BaseModel):
 
 
 class WorkspaceInfo(BaseModel):
+    id: str | None = None
     name: str | None = None
     plan: str | None = None
     credits: float | None = None
     role: str | None = None
+    selected: bool = False
+
+    @classmethod
+    def of(cls, space: Workspace) -> WorkspaceInfo:
+        return cls(
+            id=space.id,
+            name=space.name or "Private",
+            plan=space.plan,
+            credits=space.credits,
+            role=space.role,
+            selected=space.is_selected,
+        )
 
 
 class AccountReport(BaseModel):
@@ -60,6 +76,7 @@ class AccountReport(BaseModel):
     plan: str | None = None
     credits: float | None = None
     workspace: WorkspaceInfo | None = None
+    workspaces: list[WorkspaceInfo] = Field(default_factory=list, description="Every workspace that can bill.")
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -97,14 +114,17 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
         problems.append(Problem.of(exc))
 
     workspace = None
+    listed: list[WorkspaceInfo] = []
     if auth not in ("not_authenticated", "session_expired"):
         try:
             spaces = await cli.workspaces()
             chosen = next((w for w in spaces if w.is_selected), None)
             if chosen is not None:
-                workspace = WorkspaceInfo(
-                    name=chosen.name or "Private", plan=chosen.plan, credits=chosen.credits, role=chosen.role
-                )
+                workspace = WorkspaceInfo.of(chosen)
+            listed = [WorkspaceInfo.of(w) for w in spaces]
+            if chosen is None and len(spaces) > 1:
+                problems = [p for p in problems if p.code != "no_workspace"]
+                problems.append(choice_problem(listed))
             auth = "authenticated"  # the workspace call got through, so the login works
         except NotAuthenticated as exc:
             auth = "session_expired" if isinstance(exc, SessionExpired) else "not_authenticated"
@@ -126,10 +146,73 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
         if account and account.credits is not None
         else (workspace.credits if workspace else None),
         workspace=workspace,
+        workspaces=listed,
         problems=problems,
     )
     report.summary = _summary(report)
     return report
+
+
+# --- choosing the billing workspace ---------------------------------------------------------------
+
+
+def _names(spaces: Sequence[WorkspaceInfo]) -> str:
+    return ", ".join(s.name or s.id or "?" for s in spaces)
+
+
+def choice_problem(spaces: Sequence[WorkspaceInfo]) -> Problem:
+    """Several workspaces and none selected: the user picks one, asked once with every name."""
+    return Problem(
+        code="workspace_choice",
+        message=f"No billing workspace is selected and there are {len(spaces)}: {_names(spaces)}.",
+        remedy="Ask the user which one should pay (one question, listing them), then call `account` with "
+        "workspace set to its name.",
+    )
+
+
+def match_workspace(spaces: Sequence[Workspace], query: str) -> Workspace:
+    """A workspace by id or by name (case and spacing aside); else an error listing them."""
+    text = " ".join(query.split()).lower()
+    for space in spaces:
+        if space.id and space.id.lower() == text:
+            return space
+    named = [s for s in spaces if " ".join((s.name or "Private").split()).lower() == text]
+    if not named:
+        named = [s for s in spaces if text and text in (s.name or "Private").lower()]
+    if len(named) == 1:
+        return named[0]
+    names = [s.name or "Private" for s in spaces]
+    raise InvalidValues(
+        f"Invalid values: workspace={query.strip()} ({'several match' if named else 'no workspace has that name'})",
+        param="workspace",
+        value=query.strip(),
+        allowed=names,
+        remedy=f"Use one of: {', '.join(names) or '(none)'}. Nothing was changed.",
+    )
+
+
+async def settle_workspace(cli: HiggsfieldCLI, wanted: str | None) -> str | None:
+    """Select the workspace asked for, or the only one when none is selected; say what changed.
+
+    With several workspaces and none asked for, nothing is chosen on the user's behalf:
+    the report then carries the one question to ask.
+    """
+    spaces = await cli.workspaces()
+    if wanted and wanted.strip():
+        space = match_workspace(spaces, wanted)
+    elif len(spaces) == 1 and not spaces[0].is_selected:
+        space = spaces[0]
+    else:
+        return None
+    if space.id is None:
+        raise InvalidValues(
+            "The CLI lists that workspace without an id",
+            param="workspace",
+            remedy="Run `higgsfield workspace list` and `higgsfield workspace set <workspace_id>` in a terminal.",
+        )
+    if not space.is_selected:
+        await cli.select_workspace(space.id)
+    return f"Billing workspace: {space.name or 'Private'}."
 
 
 def _summary(report: AccountReport) -> str:

@@ -25,7 +25,6 @@ from pydantic import BaseModel, Field
 from ..adapters.cli.errors import HiggsfieldError
 from ..domain.marketing.ads import (
     Action,
-    AdKind,
     AdRequest,
     AdResult,
     MarketingStudio,
@@ -34,9 +33,10 @@ from ..domain.marketing.ads import (
     missing_product_error,
     refuse_conflicts,
 )
+from ..domain.marketing.modes import AdKind
 from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, progress_to, raise_if_all_failed, refuse_unknown_arguments
 
 Media = Annotated[str, Field(description="A local path (allowed folders) or upload id.")]
 
@@ -92,9 +92,10 @@ def ask_for_product(
     return Elicit("Which product is this for? Paste the link to its web page.", ProductLink)
 
 
-DESCRIPTION = """Marketing Studio ads (video or still) and product photoshoots. A product page URL alone
-gives a finished vertical 15 s UGC video. Products, avatars, hooks and settings: action list_* and
-higgsfield://references/marketing-setup; modes: higgsfield://references/marketing-modes."""
+DESCRIPTION = """Marketing Studio ads (video or still), product photoshoots, static brand ads (kind static, with a
+brand kit read once from brand_url) and marketplace listing sets (kind marketplace). A product page URL alone
+gives a finished vertical 15 s UGC video. Products, avatars, hooks, settings, formats: action list_*;
+details: higgsfield://references/marketing-setup, marketing-modes and brand-ads."""
 
 
 def register(server: MCPServer, services: Services) -> None:
@@ -113,10 +114,12 @@ def register(server: MCPServer, services: Services) -> None:
         ctx: Context,
         asked: Annotated[ElicitationResult[ProductLink], Resolve(ask_for_product)],
         action: Annotated[
-            Action, Field(description="create an ad, or list the account's products, avatars, hooks or settings.")
+            Action,
+            Field(description="create an ad, brand_kit, ad_reference, or list the account's products, avatars etc."),
         ] = "create",
         kind: Annotated[
-            AdKind, Field(description="video (default), image (a still ad), or photoshoot (brand product visuals).")
+            AdKind,
+            Field(description="video (default), image (a still ad), photoshoot, static (format ad), marketplace."),
         ] = "video",
         product_url: Annotated[str | None, Field(description="The product's web page (shop or App Store).")] = None,
         product_photos: Annotated[list[Media] | None, Field(description="Photos of the product.")] = None,
@@ -140,14 +143,31 @@ def register(server: MCPServer, services: Services) -> None:
         aspect_ratio: Annotated[str | None, Field(description="e.g. 9:16 vertical, 16:9, 1:1, 4:5.")] = None,
         resolution: Annotated[str | None, Field(description="Video 480p/720p; image 1k/2k/4k.")] = None,
         generate_audio: Annotated[bool | None, Field(description="Video: generate sound.")] = None,
-        count: Annotated[int | None, Field(ge=1, le=10, description="How many (photoshoot: 1-10 images).")] = None,
+        count: Annotated[int | None, Field(ge=1, le=20, description="How many (photoshoot 1-10, static 1-20).")] = None,
         reference_images: Annotated[list[Media] | None, Field(description="Extra reference images.")] = None,
         params: Annotated[dict[str, object] | None, Field(description="Other model parameters.")] = None,
         wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+        brand_url: Annotated[str | None, Field(description="The brand's site, read into a brand kit.")] = None,
+        brand_kit: Annotated[str | None, Field(description="A brand kit read before, by name or id.")] = None,
+        ad_format: Annotated[str | None, Field(description="Static ad format: name, type or id; list filter.")] = None,
+        quality: Annotated[str | None, Field(description="Static: low, medium or high.")] = None,
+        scope: Annotated[str | None, Field(description="Marketplace: main, product-images, aplus, full-set.")] = None,
+        assets: Annotated[list[str] | None, Field(description="Marketplace assets instead of scope.")] = None,
+        source: Annotated[
+            str | None, Field(description="ad_reference: video job id/file; marketplace: main job.")
+        ] = None,
     ) -> Annotated[CallToolResult, MarketingResult]:
         try:
+            brand = {"brand_url": brand_url, "brand_kit": brand_kit, "source": source}
+            if action in ("brand_kit", "ad_reference"):
+                asked_for = AdRequest(**brand, avatar=avatar, product_url=product_url, product_id=product_id)
+                if action == "brand_kit":
+                    made = await studio.brand_kit(asked_for, progress=progress_to(ctx))
+                else:
+                    made = await studio.ad_reference(asked_for, wait_seconds=wait_seconds, progress=progress_to(ctx))
+                return tool_result(MarketingResult(**made.model_dump()), [brand_text(made)])
             if action != "create":
-                listed = await studio.listing(action)
+                listed = await studio.listing(action, ad_format)
                 return tool_result(MarketingResult(**listed.model_dump()), [_list_text(listed)])
             if isinstance(asked, AcceptedElicitation) and asked.data.product_url.strip():
                 product_url = check_product_url(asked.data.product_url)
@@ -176,6 +196,11 @@ def register(server: MCPServer, services: Services) -> None:
                 count=count,
                 reference_images=reference_images or [],
                 params=dict(params or {}),
+                ad_format=ad_format,
+                quality=quality,
+                scope=scope,
+                assets=assets or [],
+                **brand,
             )
             result = await studio.create(request, wait_seconds=wait_seconds, progress=progress_to(ctx))
         except HiggsfieldError as exc:
@@ -183,6 +208,8 @@ def register(server: MCPServer, services: Services) -> None:
         raise_if_all_failed(result.jobs, "ad")
         blocks = await content_for(result, settings)
         return tool_result(MarketingResult(**result.model_dump()), _with_headline(result, blocks))
+
+    refuse_unknown_arguments(server, "marketing_ad")
 
 
 def _with_headline(result: AdResult, blocks: list[ContentBlock]) -> list[ContentBlock]:
@@ -206,8 +233,30 @@ def _list_text(result: AdResult) -> TextContent:
     for avatar in result.avatars:
         details = ", ".join(x for x in [avatar.type, avatar.gender or "", ", ".join(avatar.tags)] if x)
         lines.append(f"- {avatar.name or 'unnamed'} ({details})")
+    if result.brand_kits:
+        lines.append(f"{len(result.brand_kits)} brand kit(s):")
+        lines += [f"- {k.name or k.url or k.id} ({k.status})" for k in result.brand_kits]
+    if result.ad_formats:
+        lines.append(f"{len(result.ad_formats)} ad format(s):")
+        lines += [f"- {f.name} ({f.type})" if f.type else f"- {f.name}" for f in result.ad_formats]
     for label, items in (("hook", result.hooks), ("setting", result.settings)):
         if items:
             lines.append(f"{len(items)} {label}(s):")
             lines += [f"- {i.name}: {i.prompt}" if i.prompt else f"- {i.name}" for i in items]
     return TextContent(type="text", text="\n".join(lines) or "Nothing to list yet.")
+
+
+def brand_text(result: AdResult) -> TextContent:
+    """What a brand kit or an ad reference holds, in a few lines."""
+    lines: list[str] = []
+    kit = result.brand_kit
+    if kit is not None:
+        lines.append(f"Brand kit “{kit.name or kit.id}” ({kit.status}), read from {kit.url or 'its site'}.")
+        lines += [
+            f"{label}: {value}" for label, value in (("Tagline", kit.tagline), ("Industry", kit.industry)) if value
+        ]
+        lines.append(f"Use it with brand_kit={kit.name or kit.id}.")
+    ref = result.ad_reference
+    if ref is not None:
+        lines.append(f"Ad reference {ref.id}: {ref.status}. Use ad_reference_id={ref.id} in a video ad.")
+    return TextContent(type="text", text="\n".join([*lines, *result.notes]))

@@ -125,6 +125,9 @@ class HiggsfieldCLI:
     async def workspaces(self) -> list[Workspace]:
         return [_model(Workspace, w) for w in _items(await self.run_json(["workspace", "list"]))]
 
+    async def select_workspace(self, workspace_id: str) -> None:
+        await self.run(["workspace", "set", workspace_id])
+
     # -- models ----------------------------------------------------------------------------------
 
     async def list_models(self, kind: str | None = None) -> list[ModelSummary]:

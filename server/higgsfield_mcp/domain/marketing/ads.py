@@ -19,9 +19,7 @@ The modes and their plain-language descriptions are data in `skill/marketing.jso
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -33,6 +31,7 @@ from urllib.parse import urlsplit
 import anyio
 from pydantic import BaseModel, Field
 
+from ...adapters.cli.brand import dtc_submit, list_ad_formats, marketplace_cards
 from ...adapters.cli.errors import (
     CLITimeout,
     GarbledOutput,
@@ -44,10 +43,10 @@ from ...adapters.cli.errors import (
 from ...adapters.cli.models import SetupItem
 from ...adapters.downloads import DownloadFailed, DownloadRefused, download
 from ...adapters.media_policy import MediaInput, resolve_media_input
-from ...bundle import bundle_path
 from ...config import Settings
 from ..generation.production import Outcome, Production, Progress
 from ..generation.submit import GenerateRequest, build_call
+from .ad_references import AdReferenceView, check_source, make_reference
 from .avatars import (
     AvatarView,
     avatar_from_character,
@@ -59,6 +58,13 @@ from .avatars import (
     preset_avatar,
     words,
 )
+from .brand_kits import BrandKitView, check_site_url, kit_by_name, kit_from_site, list_kits
+from .dtc_ads import MODEL as STATIC_MODEL
+from .dtc_ads import AdFormatView, check_static, choose_format, search_formats, static_call
+from .marketplace import MODEL as LISTING_MODEL
+from .marketplace import plan_listing
+from .modes import AdKind, Mode, marketing_data, resolve_mode
+from .paid import send_journaled
 from .products import (
     NOTHING_SPENT,
     ProductView,
@@ -71,8 +77,17 @@ from .products import (
     title_from_file,
 )
 
-AdKind = Literal["video", "image", "photoshoot"]
-Action = Literal["create", "list_products", "list_avatars", "list_hooks", "list_settings"]
+Action = Literal[
+    "create",
+    "list_products",
+    "list_avatars",
+    "list_hooks",
+    "list_settings",
+    "list_brand_kits",
+    "list_formats",
+    "brand_kit",
+    "ad_reference",
+]
 
 VIDEO_MODEL = "marketing_studio_video"
 IMAGE_MODEL = "marketing_studio_image"
@@ -81,124 +96,6 @@ PHOTOSHOOT_MODEL = "gpt_image_2"
 
 REFERENCE_DOWNLOAD_SECONDS = 120.0
 _UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.IGNORECASE)
-
-
-# --- the data: skill/marketing.json ------------------------------------------------------------------
-
-
-class Mode(BaseModel):
-    """A Marketing Studio video mode or a photoshoot mode, with what it is for in plain words."""
-
-    id: str
-    label: str
-    description: str
-    setup_items: bool = Field(False, description="Takes hooks and settings (the UGC family).")
-    priority: int = Field(0, description="1: names a deliverable (pin, banner…), beats words about the scene.")
-    aliases: list[str] = Field(default_factory=list, description="Older or shorter slugs that mean this mode.")
-    words: list[str] = Field(default_factory=list, description="What people say when they mean it.")
-
-
-class ClickToAd(BaseModel):
-    mode: str
-    duration: int
-    aspect_ratio: str
-
-
-class VideoDefaults(BaseModel):
-    model: str
-    default_mode: str
-    min_duration: int
-    aspect_ratios: list[str]
-    resolutions: list[str]
-    click_to_ad: ClickToAd
-
-
-class PhotoshootDefaults(BaseModel):
-    default_mode: str
-    max_count: int
-    aspect_ratios: list[str]
-
-
-class MarketingData(BaseModel):
-    video: VideoDefaults
-    photoshoot: PhotoshootDefaults
-    video_modes: list[Mode]
-    photoshoot_modes: list[Mode]
-
-    def modes(self, kind: AdKind) -> list[Mode]:
-        return self.photoshoot_modes if kind == "photoshoot" else self.video_modes if kind == "video" else []
-
-    def default_mode(self, kind: AdKind) -> Mode | None:
-        wanted = self.photoshoot.default_mode if kind == "photoshoot" else self.video.default_mode
-        return next((m for m in self.modes(kind) if m.id == wanted), None)
-
-
-@functools.cache
-def marketing_data() -> MarketingData:
-    """The bundled modes and defaults (read once)."""
-    text = bundle_path("skill", "marketing.json").read_text(encoding="utf-8")
-    return MarketingData.model_validate(json.loads(text))
-
-
-# --- modes from words ----------------------------------------------------------------------------------
-
-
-def find_mode(modes: Sequence[Mode], text: str) -> Mode | None:
-    """The mode whose id or alias this is (`ugc_unboxing`, `Unboxing`, `hyper_motion`, `tv-spot`)."""
-    key = words(text).strip().replace(" ", "_")
-    for mode in modes:
-        if key == mode.id or key in mode.aliases or key == words(mode.label).strip().replace(" ", "_"):
-            return mode
-    return None
-
-
-def choose_mode(text: str, modes: Sequence[Mode], *, default: str | None = None) -> Mode | None:
-    """The mode a person's words point to, or None when they name none.
-
-    A mode naming a deliverable (priority 1: a pin, a banner) beats words about the scene;
-    then the longest matching phrase wins ("pro try on" beats "try on"), and ties go to
-    the list's order. The default mode's words ("phone-filmed", "casual") describe the
-    whole UGC family, so they choose it only when no more specific mode matched:
-    "phone-filmed unboxing" is an unboxing.
-    """
-    exact = find_mode(modes, text)
-    if exact is not None:
-        return exact
-    best: tuple[int, int, int, int] | None = None
-    chosen: Mode | None = None
-    for order, mode in enumerate(modes):
-        phrases = [*mode.words, mode.label, *(a.replace("_", " ") for a in mode.aliases)]
-        score = max((len(words(p).split()) for p in phrases if has_phrase(text, p)), default=0)
-        key = (0 if mode.id == default else 1, mode.priority, score, -order)
-        if score and (best is None or key > best):
-            best, chosen = key, mode
-    return chosen
-
-
-def resolve_mode(kind: AdKind, given: str | None, *, prompt: str | None = None) -> Mode | None:
-    """The mode for this request: the one named (id, alias or words), else the default.
-
-    A photoshoot without a mode picks one from the prompt's words (as the photoshoot skill
-    does); a video keeps the default `ugc` rather than guess from a prompt. Words that fit
-    no mode are an error listing the modes, since a silent default would ignore the user.
-    """
-    data = marketing_data()
-    modes = data.modes(kind)
-    default = data.default_mode(kind)
-    if given is None or not given.strip():
-        if kind == "photoshoot" and prompt:
-            return choose_mode(prompt, modes, default=default.id if default else None) or default
-        return default
-    chosen = choose_mode(given, modes, default=default.id if default else None)
-    if chosen is None:
-        raise InvalidValues(
-            f"Invalid values: mode={given.strip()} (no {kind} mode fits those words)",
-            param="mode",
-            value=given.strip(),
-            allowed=[m.id for m in modes],
-            remedy="Use one of: " + "; ".join(f"{m.id} ({m.description})" for m in modes) + ". " + NOTHING_SPENT,
-        )
-    return chosen
 
 
 # --- the request and its checks -------------------------------------------------------------------------
@@ -226,14 +123,28 @@ class AdRequest(BaseModel):
     aspect_ratio: str | None = None
     resolution: str | None = None
     generate_audio: bool | None = None
-    count: int | None = Field(default=None, ge=1, le=10)
+    count: int | None = Field(default=None, ge=1, le=20)
     reference_images: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
+    brand_url: str | None = None
+    brand_kit: str | None = None
+    ad_format: str | None = None
+    quality: str | None = None
+    scope: str | None = None
+    assets: list[str] = Field(default_factory=list)
+    source: str | None = None
 
+
+BRAND_FIELDS = ("brand_url", "brand_kit", "ad_format", "quality", "scope", "assets", "source")
+"""Inputs only the brand-ad kinds (static, marketplace) take."""
+
+
+VIDEO_ONLY = ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio")
+"""Inputs only a video ad takes."""
 
 NOT_FOR: dict[AdKind, tuple[str, ...]] = {
-    "video": (),
-    "image": ("mode", "hook", "setting", "ad_reference_id", "duration", "generate_audio"),
+    "video": BRAND_FIELDS,
+    "image": (*VIDEO_ONLY, *BRAND_FIELDS),
     "photoshoot": (
         "avatar",
         "avatar_photo",
@@ -245,6 +156,29 @@ NOT_FOR: dict[AdKind, tuple[str, ...]] = {
         "generate_audio",
         "resolution",
         "params",
+        *BRAND_FIELDS,
+    ),
+    "static": (
+        *VIDEO_ONLY,
+        "avatar_photo",
+        "avatar_character",
+        "avatar_name",
+        "scope",
+        "assets",
+        "source",
+    ),
+    "marketplace": (
+        *VIDEO_ONLY,
+        "avatar",
+        "avatar_photo",
+        "avatar_character",
+        "avatar_name",
+        "ad_format",
+        "quality",
+        "aspect_ratio",
+        "resolution",
+        "count",
+        "params",
     ),
 }
 """Inputs a kind cannot use; given anyway, they are refused rather than silently dropped."""
@@ -254,6 +188,10 @@ WHY_NOT: dict[AdKind, str] = {
     "image": "a still ad takes a prompt, a product, an avatar, aspect_ratio and resolution",
     "photoshoot": "a photoshoot takes a product, a prompt, a mode, count and aspect_ratio; it casts its own "
     "models and always renders at 2k",
+    "static": "a static ad takes a prompt, ad_format, brand_kit or brand_url, a product, a preset avatar, count, "
+    "aspect_ratio, resolution, quality and reference_images",
+    "marketplace": "a listing set takes a prompt, a product, brand_kit or brand_url, scope or assets, and source "
+    "(an earlier main image job)",
 }
 
 
@@ -318,6 +256,42 @@ def plan_ad(request: AdRequest, roots: Sequence[Path]) -> AdPlan:
             value=request.aspect_ratio,
             allowed=allowed_ratios,
         )
+    if kind == "photoshoot" and request.count is not None and request.count > data.photoshoot.max_count:
+        raise InvalidValues(
+            f"Invalid values: count={request.count} (allowed: 1..{data.photoshoot.max_count})",
+            param="count",
+            value=str(request.count),
+            allowed=[f"1..{data.photoshoot.max_count}"],
+            remedy=f"A photoshoot makes 1 to {data.photoshoot.max_count} images. " + NOTHING_SPENT,
+        )
+    if kind == "static":
+        check_static(
+            prompt=request.prompt,
+            aspect_ratio=request.aspect_ratio,
+            resolution=request.resolution,
+            quality=request.quality,
+            count=request.count,
+            media=len(request.product_photos) + len(request.reference_images),
+            params=request.params,
+        )
+    if kind == "marketplace":
+        if not (request.prompt and request.prompt.strip()):
+            raise MissingParams(
+                "A listing set needs a prompt: what the product is and what the listing should stress",
+                params=["prompt"],
+                remedy="Give prompt, e.g. 'Stainless steel kettle, 1.7 l, boils in 3 minutes'. " + NOTHING_SPENT,
+            )
+        plan_listing(request.scope, request.assets, request.source)
+        if request.source and not _UUID.fullmatch(request.source.strip()):
+            raise InvalidValues(
+                f"Invalid values: source={request.source} (expected the job id of a main image)",
+                param="source",
+                value=request.source,
+                remedy="Give the job id of the finished main image, or leave source out. " + NOTHING_SPENT,
+            )
+    _one_of(request, ("brand_url", "brand_kit"), "brand")
+    if request.brand_url:
+        check_site_url(request.brand_url)
     if request.product_url:
         check_product_url(request.product_url)
 
@@ -370,7 +344,12 @@ def _one_of(request: AdRequest, names: tuple[str, ...], what: str) -> None:
 
 
 def missing_product(request: AdRequest) -> bool:
-    """True when the one essential thing, the product, is missing (a photoshoot may describe it in words)."""
+    """True when the one essential thing, the product, is missing (a photoshoot may describe it in words).
+
+    Static ads and listing sets check their own essentials (a prompt, a format) in `plan_ad`.
+    """
+    if request.kind in ("static", "marketplace"):
+        return False
     if request.product_url or request.product_photos or request.product_id:
         return False
     return not (request.kind == "photoshoot" and request.prompt and request.prompt.strip())
@@ -496,10 +475,31 @@ class AdResult(Outcome):
     avatars: list[AvatarView] = Field(default_factory=list)
     hooks: list[SetupItemView] = Field(default_factory=list)
     settings: list[SetupItemView] = Field(default_factory=list)
+    brand_kit: BrandKitView | None = None
+    ad_format: AdFormatView | None = None
+    brand_kits: list[BrandKitView] = Field(default_factory=list)
+    ad_formats: list[AdFormatView] = Field(default_factory=list)
+    ad_reference: AdReferenceView | None = None
+    assets: dict[str, str] = Field(default_factory=dict, description="Listing set: job id -> asset it shows.")
 
 
 def headline(result: AdResult) -> str:
     """One line saying what was made, in the user's terms (no ids)."""
+    if result.kind == "static":
+        count = len(result.jobs)
+        fmt = f" in “{_plain(result.ad_format.name)}”" if result.ad_format and result.ad_format.name else ""
+        text = f"{count} static ad{'s' if count != 1 else ''}{fmt}"
+        brand = result.brand_kit.name if result.brand_kit else None
+        return (
+            text
+            + (f" for {_plain(brand)}" if brand else "")
+            + (f", featuring {_plain(result.product_name)}" if result.product_name else "")
+            + "."
+        )
+    if result.kind == "marketplace":
+        count = len(result.jobs)
+        text = f"Marketplace listing set ({count} image{'s' if count != 1 else ''})"
+        return text + (f" for {_plain(result.product_name)}" if result.product_name else "") + "."
     if result.kind == "photoshoot":
         count = len(result.jobs)
         text = f"Product photoshoot ({result.mode_label or 'photos'}, {count} image{'s' if count != 1 else ''})"
@@ -572,8 +572,13 @@ class MarketingStudio:
 
     # -- lists ------------------------------------------------------------------------------------------
 
-    async def listing(self, action: Action) -> AdResult:
-        """The account's products, avatars, hooks or settings, for choosing before making an ad."""
+    async def listing(self, action: Action, query: str | None = None) -> AdResult:
+        """The account's products, avatars, hooks, settings, brand kits or ad formats (searched by `query`)."""
+        if action == "list_brand_kits":
+            return AdResult(jobs=[], brand_kits=await list_kits(self.cli))
+        if action == "list_formats":
+            formats = search_formats(await list_ad_formats(self.cli), query)
+            return AdResult(jobs=[], ad_formats=[AdFormatView.of(f) for f in formats])
         if action == "list_products":
             return AdResult(jobs=[], products=await list_products(self.cli))
         if action == "list_avatars":
@@ -591,6 +596,11 @@ class MarketingStudio:
         if missing_product(request):
             raise missing_product_error(request.kind)
         plan = plan_ad(request, self.settings.media_roots)
+        if request.kind in ("static", "marketplace"):
+            bound = (
+                self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+            )
+            return await self._brand_ad(plan, started + bound, progress)
         if request.kind != "photoshoot":
             await self._check_against_model(plan)
         hook = await self._setup_item("hooks", request.hook) if request.hook else None
@@ -631,6 +641,142 @@ class MarketingStudio:
             setting=SetupItemView.of(setting) if setting else None,
             params=params,
             notes=notes,
+        )
+
+    # -- brand ads: static DTC ads and marketplace listing sets ------------------------------------------
+
+    def _bound(self, wait_seconds: float | None) -> float:
+        return self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+
+    async def brand_kit(self, request: AdRequest, progress: Progress | None = None) -> AdResult:
+        """Read a brand's site into a kit (or find the one already read), or show a kept kit by name."""
+        if not (request.brand_url or request.brand_kit):
+            raise MissingParams(
+                "Which brand? Give brand_url (the brand's site) or brand_kit (a kit read before)",
+                params=["brand_url"],
+                remedy="Give brand_url, e.g. https://www.example.com. " + NOTHING_SPENT,
+            )
+        _one_of(request, ("brand_url", "brand_kit"), "brand")
+        return AdResult(jobs=[], brand_kit=await self._kit(request, progress))
+
+    async def _kit(self, request: AdRequest, progress: Progress | None) -> BrandKitView | None:
+        if request.brand_url:
+            async with ticking(progress, "Reading the brand's site…"):
+                return await kit_from_site(self.cli, request.brand_url)
+        return await kit_by_name(self.cli, request.brand_kit) if request.brand_kit else None
+
+    async def ad_reference(
+        self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> AdResult:
+        """An ad reference from a video job or a video file, waited for (bounded); free."""
+        job_id, video = check_source(request.source, self.settings.media_roots)
+        _one_of(request, ("product_url", "product_id"), "product")
+        avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
+        product = await self._product(AdPlan(request=request, mode=None), progress)
+        product_id = product.id if product else None
+        bound = self._bound(wait_seconds)
+        async with ticking(progress, "Reading the video ad…"):
+            ref = await make_reference(
+                self.cli,
+                job_id=job_id,
+                video=video,
+                avatar_id=avatar.id if avatar else None,
+                product_id=product_id,
+                wait_seconds=bound,
+                poll_seconds=max(self.settings.poll_seconds, 0.2),
+            )
+        notes = (
+            []
+            if ref.status == "completed"
+            else [
+                f"The ad reference is still being read ({ref.status}); use ad_reference_id {ref.id} in a video ad "
+                "once it is ready."
+            ]
+        )
+        return AdResult(jobs=[], ad_reference=ref, avatar=avatar, product=product, notes=notes)
+
+    async def _brand_ad(self, plan: AdPlan, deadline: float, progress: Progress | None) -> AdResult:
+        """Free look-ups first (format, kit, avatar, product), then the one journaled paid call."""
+        request = plan.request
+        fmt = await choose_format(self.cli, request.ad_format) if request.kind == "static" else None
+        avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
+        kit = await self._kit(request, progress)
+        product = await self._product(plan, progress) if (request.product_url or request.product_id) else None
+        notes: list[str] = []
+        prompt = request.prompt or ""
+        assets: dict[str, str] = {}
+        if fmt is not None:
+            args, params = await static_call(
+                self.cli,
+                prompt=prompt,
+                format_id=fmt.id,
+                brand_kit_id=kit.id if kit else None,
+                aspect_ratio=request.aspect_ratio,
+                resolution=request.resolution,
+                quality=request.quality,
+                count=request.count,
+                media=[*plan.product_photos, *plan.references],
+                avatar=f"{avatar.id}:{avatar.type}" if avatar and avatar.id else None,
+                product=product.id if product else None,
+                params=request.params,
+            )
+            model = STATIC_MODEL
+
+            async def send() -> list[str]:
+                return await dtc_submit(self.cli, args)
+        else:
+            scope, made = plan_listing(request.scope, request.assets, request.source)
+            images = [m.cli_value for m in plan.product_photos]
+            if product is not None:
+                images += await self._remote_references(product.image_urls[:1], product.name, notes)
+            images += [m.cli_value for m in plan.references]
+            context = {
+                k: v
+                for k, v in (
+                    ("product_context", request.product_description or (product.name if product else None)),
+                    ("brand_context", kit.context if kit else None),
+                )
+                if v
+            }
+            params = {"scope": scope, "assets": made, "images": images, "main_job": request.source, **context}
+            model = LISTING_MODEL
+
+            async def send() -> list[str]:
+                jobs = await marketplace_cards(
+                    self.cli,
+                    prompt=prompt,
+                    scope=scope if not request.assets else None,
+                    assets=made if request.assets else [],
+                    images=images,
+                    main_job=request.source,
+                    context=context,
+                )
+                assets.update({j.id: str(j.params["asset"]) for j in jobs if j.params.get("asset")})
+                return [j.id for j in jobs]
+
+        outcome = await send_journaled(
+            self.production,
+            send,
+            model=model,
+            prompt=prompt,
+            params={k: v for k, v in params.items() if v not in (None, [], "")},
+            wait_seconds=max(0.0, deadline - time.monotonic()),
+            progress=progress,
+        )
+        catalogue = await self.production.catalogue()
+        info = catalogue.find(model)
+        outcome.model, outcome.display_name = model, info.display_name if info else model
+        return AdResult(
+            **outcome.model_dump(),
+            kind=request.kind,
+            product=product,
+            product_name=_name_of(plan, product),
+            avatar=avatar,
+            brand_kit=kit,
+            ad_format=fmt,
+            params={"prompt": prompt, **params},
+            notes=notes,
+            assets=assets,
         )
 
     async def _check_against_model(self, plan: AdPlan) -> None:

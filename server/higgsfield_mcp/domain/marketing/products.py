@@ -65,14 +65,19 @@ class ProductView(BaseModel):
 
 def check_product_url(url: str) -> str:
     """The URL, trimmed, or an error before anything is called: Marketing Studio reads http(s) pages only."""
+    return check_web_address(url, "product_url", "the product's web page")
+
+
+def check_web_address(url: str, param: str, what: str) -> str:
+    """An http(s) address, trimmed, or an `InvalidValues` naming `param` and saying what it should be."""
     text = url.strip()
     parsed = urlparse(text)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise InvalidValues(
-            f"Invalid values: product_url={text} (expected a web page address)",
-            param="product_url",
+            f"Invalid values: {param}={text} (expected a web page address)",
+            param=param,
             value=text,
-            remedy="Give the product's web page as a full address starting with https://. " + NOTHING_SPENT,
+            remedy=f"Give {what} as a full address starting with https://. " + NOTHING_SPENT,
         )
     return text
 
