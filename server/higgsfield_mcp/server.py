@@ -24,6 +24,7 @@ from .domain.account import AccountReport, check_account
 from .domain.generation.production import Production
 from .tools import generation, library, marketing, skill
 from .tools.common import Services
+from .tools.edge import ERROR_LOG_NAME, HiggsfieldMCPServer
 from .tools.gallery_app import gallery_app
 
 INSTRUCTIONS = """\
@@ -44,7 +45,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
             yield {}
 
     logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per download is noise on stderr
-    server = MCPServer(
+    server = HiggsfieldMCPServer(
         name="higgsfield",
         title="Higgsfield",
         instructions=INSTRUCTIONS,
@@ -65,6 +66,7 @@ def create_server(settings: Settings | None = None, *, cli: HiggsfieldCLI | None
         """
         return await check_account(services.cli, services.settings)
 
+    server.error_log = settings.home / "logs" / ERROR_LOG_NAME
     generation.register(server, services)
     library.register(server, services)
     marketing.register(server, services)
