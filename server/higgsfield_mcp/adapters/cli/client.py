@@ -8,6 +8,7 @@ knows flag spellings.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from .discovery import CLIIdentity, identify, locate
 from .errors import CLINotInstalled, GarbledOutput, HiggsfieldError, classify, error_line
+from .errors import ValidationError as Refused
 from .models import (
     Account,
     Avatar,
@@ -39,6 +41,7 @@ from .models import (
     unwrap_items,
 )
 from .process import Completed, run_process
+from .redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,10 @@ MEDIA_FLAGS: dict[str, str] = {
     "audio_references": "--audio-references",
 }
 """Media role → the CLI flag that carries it (0.x has the singular ones, 1.x adds `*_references`)."""
+
+STDIN_PROMPT_BYTES = 16 * 1024
+"""Prompts longer than this go on stdin, which the CLI reads when `--prompt` is absent (contract §5.1):
+one argv string cannot exceed 128 KiB on Linux, and a long prompt in argv shows in every process list."""
 
 W = TypeVar("W", bound=BaseModel)
 T = TypeVar("T")
@@ -103,7 +110,13 @@ class HiggsfieldCLI:
         argv = [who.path, *args, *(["--json"] if json_output else [])]
         try:
             done = await run_process(argv, timeout=timeout, stdin=stdin, env=self._env)
-        except OSError as exc:  # removed or replaced since it was identified
+        except OSError as exc:
+            if exc.errno == errno.E2BIG:  # the arguments together exceed the system's limit
+                raise Refused(
+                    f"`{' '.join(args[:2])}` was given more text than a command line can carry",
+                    remedy="Shorten the longest values (prompt, description, names) and try again; nothing was sent.",
+                ) from exc
+            # removed or replaced since it was identified
             self.forget_identity()
             raise CLINotInstalled(f"Cannot run {who.path}: {exc.strerror or exc}") from exc
         log.debug("cli %s exit=%s in %.2fs", " ".join(args[:2]), done.exit_code, done.seconds)
@@ -148,8 +161,8 @@ class HiggsfieldCLI:
         id is unknown (timeout, garbled answer) surfaces as `CLITimeout`/`GarbledOutput`;
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
-        with generation_args(prompt, params or {}, media) as flags:
-            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=SUBMIT_TIMEOUT)
+        with generation_args(prompt, params or {}, media) as (flags, stdin):
+            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
         try:
             return parse_submitted(payload)
         except ValueError as exc:
@@ -163,8 +176,9 @@ class HiggsfieldCLI:
         params: Mapping[str, ParamValue] | None = None,
         media: Sequence[tuple[str, str]] = (),
     ) -> Cost:
-        with generation_args(prompt, params or {}, media) as flags:
-            return _model(Cost, await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT))
+        with generation_args(prompt, params or {}, media) as (flags, stdin):
+            payload = await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
+        return _model(Cost, payload)
 
     async def get_job(self, job_id: str) -> Job:
         jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", job_id]))
@@ -285,7 +299,7 @@ def parse_json(done: Completed) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        snippet = text[:80].replace("\n", " ")
+        snippet = redact(text[:80]).replace("\n", " ")
         raise GarbledOutput(
             f"`{' '.join(done.argv[1:3])}` printed output that is not JSON ({snippet!r}…)", command=done.argv
         ) from exc
@@ -315,15 +329,19 @@ def _parsed(parser: Callable[[Any], T], payload: Any) -> T:
 @contextmanager
 def generation_args(
     prompt: str | None, params: Mapping[str, ParamValue], media: Sequence[tuple[str, str]]
-) -> Iterator[list[str]]:
-    """argv flags for `generate create|cost`, with array values in temp `@file.json`s.
+) -> Iterator[tuple[list[str], str | None]]:
+    """argv flags for `generate create|cost` and the stdin to send, with array values in temp `@file.json`s.
 
     Arrays must go as files: a bare value fails with `Input should be a valid list`
-    (contract §5.1). The files live only for the duration of the `with` block.
+    (contract §5.1). The files live only for the duration of the `with` block. A prompt
+    over `STDIN_PROMPT_BYTES` is sent on stdin instead of as `--prompt`.
     """
     flags: list[str] = []
+    stdin: str | None = None
     with ExitStack() as stack:
-        if prompt is not None:
+        if prompt is not None and len(prompt.encode("utf-8", "surrogateescape")) > STDIN_PROMPT_BYTES:
+            stdin = prompt
+        elif prompt is not None:
             flags += ["--prompt", prompt]
         for name, value in params.items():
             if value is None:
@@ -340,7 +358,7 @@ def generation_args(
             if flag is None:
                 raise HiggsfieldError(f"Unknown media role {role!r}", remedy=f"Use one of: {', '.join(MEDIA_FLAGS)}.")
             flags += [flag, ref]
-        yield flags
+        yield flags, stdin
 
 
 def _flag_value(value: ParamValue) -> str:
