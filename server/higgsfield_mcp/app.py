@@ -160,6 +160,8 @@ def render_report(report: AccountReport) -> str:
     for problem in report.problems:
         lines += ["", f"{bad}{problem.message}", f"   fix: {problem.remedy}"]
     lines += ["", f"{ok}Exposure   {exposure_summary(os.environ)}"]
+    if report.media_inputs:
+        lines.append(f"{ok}Media      local inputs may come from {report.media_inputs}")
     verdict = report.summary if report.ready else "Not ready: fix the problem above, then run doctor again."
     lines += ["", verdict]
     return "\n".join(lines)

@@ -4,11 +4,14 @@ kept verbatim, plain-worded validation errors, and no bare SDK error or tracebac
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
+from PIL import Image
 
+from higgsfield_mcp.config import Settings
 from higgsfield_mcp.server import create_server
 
 from ..conftest import Sandbox
@@ -100,3 +103,43 @@ async def test_unexpected_error_says_bug_and_where_the_details_are(
     log = settings.home / "logs" / "errors.log"
     assert str(log) in text and "ZeroDivisionError" in log.read_text()
     assert not still.is_error, "the server keeps answering"
+
+
+def _started_from_slash(sandbox: Sandbox, user_home: Path) -> Settings:
+    env = {k: v for k, v in sandbox.process_env().items() if k != "HIGGSFIELD_MCP_MEDIA_ROOTS"}
+    return Settings.from_env(env, cwd=Path("/"), user_home=user_home)
+
+
+async def test_server_started_from_slash_refuses_files_outside_the_default_roots(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere" / "secret.png"
+    outside.parent.mkdir()
+    Image.new("RGB", (64, 64), "red").save(outside)
+    settings = _started_from_slash(sandbox, tmp_path / "user")
+    async with Client(create_server(settings)) as client:
+        result = await client.call_tool(
+            "generate", {"prompt": "a chair", "model": "nano_banana_2", "reference_images": [str(outside)]}
+        )
+        account = await client.call_tool("account", {})
+    assert result.is_error and "outside" in _text(result), _text(result)
+    assert not sandbox.argvs("upload") and not sandbox.argvs("generate", "create")
+    assert str(tmp_path / "user" / "Higgsfield") in account.structured_content["media_inputs"]
+
+
+async def test_exports_go_under_the_home_or_an_allowed_root(sandbox: Sandbox, tmp_path: Path) -> None:
+    user = tmp_path / "user"
+    user.mkdir()
+    settings = _started_from_slash(sandbox, user)
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("character_library", {"action": "create", "name": "Ada", "description": "a pilot"})
+        refused = await client.call_tool(
+            "character_library", {"action": "export", "name": "Ada", "destination": str(tmp_path / "outside")}
+        )
+        allowed = await client.call_tool(
+            "character_library", {"action": "export", "name": "Ada", "destination": str(user / "shared")}
+        )
+    assert refused.is_error and "outside" in _text(refused)
+    assert not (tmp_path / "outside").exists()
+    assert not allowed.is_error, _text(allowed)
+    assert list((user / "shared").glob("*.zip"))

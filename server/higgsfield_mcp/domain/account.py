@@ -61,6 +61,7 @@ class AccountReport(BaseModel):
     credits: float | None = None
     workspace: WorkspaceInfo | None = None
     problems: list[Problem] = Field(default_factory=list)
+    media_inputs: str = Field(default="", description="Which folders local media inputs may come from.")
 
 
 async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport:
@@ -79,6 +80,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
             cli=CLIInfo(found=False),
             auth="unknown",
             problems=problems,
+            media_inputs=settings.roots_note,
         )
     info = CLIInfo(found=True, path=who.path, version=who.version, sandbox=who.is_sandbox)
 
@@ -127,6 +129,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
         else (workspace.credits if workspace else None),
         workspace=workspace,
         problems=problems,
+        media_inputs=settings.roots_note,
     )
     report.summary = _summary(report)
     return report
