@@ -110,7 +110,10 @@ class Settings(BaseModel):
                     f"HIGGSFIELD_MCP_MEDIA_ROOTS includes {', '.join(wide)}: any file there (keys, documents) can be "
                     "sent to Higgsfield as media. List only the folders that hold your images, videos and audio."
                 )
-            note = f"from HIGGSFIELD_MCP_MEDIA_ROOTS: {', '.join(str(r) for r in roots)}"
+            note = (
+                f"the library and HIGGSFIELD_MCP_MEDIA_ROOTS: {', '.join(str(r) for r in roots)}. "
+                f"Exports go under {user} or inside those."
+            )
         else:
             roots, note = default_media_roots(home, user, (cwd or Path.cwd()).absolute())
 
@@ -156,7 +159,7 @@ def default_media_roots(home: Path, user_home: Path, cwd: Path) -> tuple[tuple[P
         why = f"not the folder the server was started in ({cwd}): it is not a project folder"
     note = (
         f"the library ({home / 'library'}), the inbox {inbox} (put files there to use them), {why}. "
-        "Set HIGGSFIELD_MCP_MEDIA_ROOTS to choose other folders."
+        f"Set HIGGSFIELD_MCP_MEDIA_ROOTS to choose other folders. Exports go under {user_home} or inside those."
     )
     return tuple(dict.fromkeys(roots)), note
 
