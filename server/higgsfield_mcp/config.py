@@ -111,7 +111,7 @@ class Settings(BaseModel):
                     "sent to Higgsfield as media. List only the folders that hold your images, videos and audio."
                 )
             note = (
-                f"the library and HIGGSFIELD_MCP_MEDIA_ROOTS: {', '.join(str(r) for r in roots)}. "
+                f"HIGGSFIELD_MCP_MEDIA_ROOTS: {', '.join(str(r) for r in roots)}. "
                 f"Exports go under {user} or inside those."
             )
         else:

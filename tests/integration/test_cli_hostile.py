@@ -94,3 +94,18 @@ def test_redact_shapes() -> None:
     assert redact("Error: Invalid values: aspect_ratio must be one of 16:9") == (
         "Error: Invalid values: aspect_ratio must be one of 16:9"
     )
+
+
+async def test_account_with_a_hanging_cli_is_a_report_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from higgsfield_mcp.config import Settings
+    from higgsfield_mcp.domain.account import check_account
+
+    script = tmp_path / "higgsfield"
+    script.write_text("#!/bin/sh\nsleep 600\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setattr(discovery, "IDENTIFY_TIMEOUT_SECONDS", 1.0)
+    settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path / "home")})
+    report = await check_account(HiggsfieldCLI(str(script)), settings)
+    assert not report.ready and "did not answer within 1 s" in report.summary

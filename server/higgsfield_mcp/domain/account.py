@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import (
     CLINotInstalled,
+    CLITimeout,
     HiggsfieldError,
     NotAuthenticated,
     SessionExpired,
@@ -71,7 +72,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
     ]
     try:
         who = await cli.identity()
-    except (CLINotInstalled, WrongBinary) as exc:
+    except (CLINotInstalled, WrongBinary, CLITimeout) as exc:
         cli.forget_identity()  # look again next time: the user may install it meanwhile
         problems.insert(0, Problem.of(exc))
         return AccountReport(
