@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -25,6 +27,12 @@ from . import __version__
 from .adapters.cli.client import HiggsfieldCLI
 from .config import Settings
 from .domain.account import AccountReport, check_account
+from .exposure import ExposureRefused, HttpExposure, exposure_summary
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
+
+log = logging.getLogger("higgsfield_mcp")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,16 +52,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return demo_main(args.home)
 
+    exposure = None
+    if args.http:
+        try:
+            exposure = HttpExposure.plan(args.host, args.port, os.environ)
+        except ExposureRefused as exc:
+            print(f"higgsfield-mcp: {exc}", file=sys.stderr)
+            return 2
     if args.sandbox:
-        return serve_sandbox(args)
+        return serve_sandbox(exposure)
+
     from .server import create_server  # the MCP stack is only imported to serve
 
     server = create_server(settings)
-    if args.http:
-        server.run("streamable-http", host=args.host, port=args.port)
+    if exposure is not None:
+        serve_http(server, exposure)
     else:
         server.run()
     return 0
+
+
+def serve_http(server: MCPServer, exposure: HttpExposure) -> None:
+    """Streamable HTTP with the exposure's Host/Origin allow-list and, when set, its bearer token."""
+    import uvicorn
+
+    app = server.streamable_http_app(host=exposure.host, transport_security=exposure.transport_security())
+    log.warning("%s", exposure.describe())  # WARNING: shown at the default log level
+    config = uvicorn.Config(exposure.wrap(app), host=exposure.host, port=exposure.port, log_level="warning")
+    anyio.run(uvicorn.Server(config).serve)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"higgsfield-mcp {__version__}")
     parser.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
-    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: loopback only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="HTTP bind address (default: loopback; others need HIGGSFIELD_MCP_TOKEN)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     parser.add_argument(
@@ -81,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve_sandbox(args: argparse.Namespace) -> int:
+def serve_sandbox(exposure: HttpExposure | None) -> int:
     """`--sandbox`: the sandbox CLI and its loopback HTTPS file server, set up for this process, then serve."""
     from .sandbox_mode import LABEL, sandbox_mode
     from .server import create_server
@@ -89,8 +117,8 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     try:
         with sandbox_mode():
             server = create_server(Settings.from_env(), result_label=LABEL)
-            if args.http:
-                server.run("streamable-http", host=args.host, port=args.port)
+            if exposure is not None:
+                serve_http(server, exposure)
             else:
                 server.run()
     except FileNotFoundError as exc:  # the sandbox CLI is not installed beside this Python
@@ -171,6 +199,9 @@ def render_report(report: AccountReport) -> str:
         lines.append(f"{ok}Plan       {report.plan or 'unknown'} plan, {credits}")
     for problem in report.problems:
         lines += ["", f"{bad}{problem.message}", f"   fix: {problem.remedy}"]
+    lines += ["", f"{ok}Exposure   {exposure_summary(os.environ)}"]
+    if report.media_inputs:
+        lines.append(f"{ok}Media      local inputs may come from {report.media_inputs}")
     verdict = report.summary if report.ready else "Not ready: fix the problem above, then run doctor again."
     lines += ["", verdict]
     return "\n".join(lines)

@@ -24,6 +24,30 @@ DEFAULT_POLL_SECONDS = 3.0
 """Higgsfield's own tools poll every 3 s; one poll covers every pending job."""
 DEFAULT_DOWNLOAD_HOSTS = ("d8j0ntlcm91z4.cloudfront.net", "cdn.higgsfield.ai")
 """Higgsfield's result CDNs as seen in the wild (contract §4.3 and the photoshoot skill)."""
+INBOX_FOLDER = "Higgsfield"
+"""The one folder under the user's home that media inputs may come from by default (`~/Higgsfield`)."""
+PROJECT_MARKERS = (
+    ".git",
+    ".hg",
+    "pyproject.toml",
+    "package.json",
+    "Cargo.toml",
+    "go.mod",
+    ".claude",
+    ".cursor",
+    ".vscode",
+    ".higgsfield",
+)
+"""What makes the server's working folder a real project folder, whose files may be media inputs by default."""
+SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in (
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/srv",
+        "/sys", "/usr", "/var", "/System", "/Library", "/Applications", "/private", "/Volumes",
+        "C:/Windows", "C:/Program Files", "C:/Program Files (x86)", "C:/ProgramData",
+    )
+)  # fmt: skip
+"""Never a default media root, nor anything inside them (desktop hosts often start servers from `/`)."""
 
 
 class Settings(BaseModel):
@@ -32,6 +56,10 @@ class Settings(BaseModel):
     bin: str | None = None
     home: Path
     media_roots: tuple[Path, ...]
+    user_home: Path = Path.home()
+    """The user's home folder: exports may go anywhere under it (or inside a media root)."""
+    roots_note: str = ""
+    """Which media roots are in force and why, for `account` and `doctor`."""
     download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
     wait_seconds: float = DEFAULT_WAIT_SECONDS
     poll_seconds: float = DEFAULT_POLL_SECONDS
@@ -50,10 +78,18 @@ class Settings(BaseModel):
     def journal_path(self) -> Path:
         return self.home / "journal.sqlite3"
 
+    @property
+    def export_roots(self) -> tuple[Path, ...]:
+        """Where exports may be written: under the user's home, or inside the library or a media root."""
+        return (self.user_home, self.library_dir, *self.media_roots)
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, cwd: Path | None = None, user_home: Path | None = None
+    ) -> Settings:
         env = os.environ if environ is None else environ
         problems: list[str] = []
+        user = (user_home or Path.home()).absolute()
 
         home_raw = env.get("HIGGSFIELD_MCP_HOME", "").strip()
         home = Path(home_raw).expanduser() if home_raw else Path(platformdirs.user_data_dir("higgsfield-mcp"))
@@ -71,8 +107,18 @@ class Settings(BaseModel):
                     f"HIGGSFIELD_MCP_MEDIA_ROOTS holds relative folders ({', '.join(relative)}), read from the "
                     "server's working folder; use absolute paths."
                 )
+            wide = [str(r) for r in roots if r == Path(r.anchor) or r == user]
+            if wide:
+                problems.append(
+                    f"HIGGSFIELD_MCP_MEDIA_ROOTS includes {', '.join(wide)}: any file there (keys, documents) can be "
+                    "sent to Higgsfield as media. List only the folders that hold your images, videos and audio."
+                )
+            note = (
+                f"HIGGSFIELD_MCP_MEDIA_ROOTS: {', '.join(str(r) for r in roots)}. "
+                f"Exports go under {user} or inside those."
+            )
         else:
-            roots = (home / "library", (cwd or Path.cwd()).absolute())
+            roots, note = default_media_roots(home, user, (cwd or Path.cwd()).absolute())
 
         hosts = list(DEFAULT_DOWNLOAD_HOSTS)
         # comma or space separated: never ':', which belongs to host:port
@@ -92,11 +138,43 @@ class Settings(BaseModel):
             bin=env.get("HIGGSFIELD_BIN", "").strip() or None,
             home=home,
             media_roots=roots,
+            user_home=user,
+            roots_note=note,
             download_hosts=tuple(dict.fromkeys(hosts)),
             wait_seconds=wait,
             poll_seconds=poll,
             problems=tuple(problems),
         )
+
+
+def default_media_roots(home: Path, user_home: Path, cwd: Path) -> tuple[tuple[Path, ...], str]:
+    """The library, `~/Higgsfield`, and the working folder only when it is a real project folder.
+
+    Never `/`, the whole home, a folder above it, or a system folder: desktop hosts start
+    servers from `/`, and a root there would let any readable file go out as "a reference".
+    """
+    inbox = user_home / INBOX_FOLDER
+    roots = [home / "library", inbox]
+    if is_project_folder(cwd, user_home):
+        roots.append(cwd)
+        why = f"and the project folder the server was started in ({cwd})"
+    else:
+        why = f"not the folder the server was started in ({cwd}): it is not a project folder"
+    note = (
+        f"the library ({home / 'library'}), the inbox {inbox} (put files there to use them), {why}. "
+        f"Set HIGGSFIELD_MCP_MEDIA_ROOTS to choose other folders. Exports go under {user_home} or inside those."
+    )
+    return tuple(dict.fromkeys(roots)), note
+
+
+def is_project_folder(folder: Path, user_home: Path) -> bool:
+    """A folder that holds one project: not `/`, not the home or above it, not a system folder; has a marker."""
+    folder = folder.absolute()
+    if folder == Path(folder.anchor) or user_home.is_relative_to(folder):
+        return False
+    if any(folder == s or folder.is_relative_to(s) for s in SYSTEM_FOLDERS) and not folder.is_relative_to(user_home):
+        return False
+    return any((folder / marker).exists() for marker in PROJECT_MARKERS)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float, problems: list[str]) -> float:

@@ -186,9 +186,13 @@ you just made can be the first frame of a clip: pass its job id).
 
 ## Local files
 
-- Only files inside the allowed folders are sent: the server's library folder and the folder it was
-  started in, or whatever `HIGGSFIELD_MCP_MEDIA_ROOTS` lists. A file elsewhere is refused with the list
-  of allowed folders; ask the user to move it or to add its folder.
+- Only files inside the allowed folders are sent: the server's library folder, the inbox `~/Higgsfield`,
+  and the folder the server was started in when it is a project folder (never `/`, the whole home or a
+  system folder), or whatever `HIGGSFIELD_MCP_MEDIA_ROOTS` lists; `account` says which. A file elsewhere
+  is refused with the list of allowed folders; ask the user to move it (the inbox is simplest) or to add
+  its folder.
+- Prompts longer than 16 KiB are handed to the CLI on its standard input rather than the command line;
+  a NUL character in any value is refused before anything is sent.
 - Types: images `png`, `jpg`/`jpeg`, `webp`, `gif`; video `mp4`, `mov`, `webm`; audio `mp3`, `wav`,
   `m4a`, `ogg`. The CLI uploads local files itself.
 
@@ -363,8 +367,10 @@ def render_character_library() -> str:
         "",
         "## Sharing",
         "",
-        "`export` writes a zip (character.json, images, a contact-sheet character sheet); `import` checks it",
-        "and never writes outside the library.",
+        "`export` writes a zip (character.json, images, a contact-sheet character sheet) under the home or an",
+        "allowed folder, with paths relative to the character's folder. `import` checks it and never writes",
+        "outside the library: at most 64 MB per image and 512 MB in all, no entry packed tighter than 50:1, no",
+        "encrypted or damaged zip, a valid name, and Higgsfield ids only where ids belong.",
         *CHARACTER_ACTIONS,
     ]
     return "\n".join(lines).rstrip() + "\n"

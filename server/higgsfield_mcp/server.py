@@ -26,6 +26,7 @@ from .config import Settings
 from .domain.generation.production import Production
 from .tools import account, generation, library, marketing, postproduction, skill, storyboard
 from .tools.common import Services
+from .tools.edge import ERROR_LOG_NAME, HiggsfieldMCPServer
 from .tools.gallery_app import gallery_app
 from .tools.schemas import compact_schema
 
@@ -36,7 +37,7 @@ UX rules: be concise, never show raw ids or JSON, answer in the user's language,
 question at a time, and deliver each result's URL with a one-line summary."""
 
 
-class HiggsfieldServer(MCPServer):
+class HiggsfieldServer(HiggsfieldMCPServer):
     """MCPServer whose `tools/list` carries compact input schemas (`tools/schemas.py`): same rules, fewer bytes.
 
     `result_label`, when set (sandbox mode), ends every tool result so it cannot pass for a real one.
@@ -102,6 +103,7 @@ def create_server(
     )
     server.result_label = result_label
 
+    server.error_log = settings.home / "logs" / ERROR_LOG_NAME
     account.register(server, services)
     generation.register(server, services)
     library.register(server, services)

@@ -105,6 +105,19 @@ def no_response() -> SandboxError:
     return SandboxError("higgsfield: request failed (no response received)", hint=HINT_LOGIN, exit_code=EXIT_API)
 
 
+LEAKED_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzYW5kYm94LXVzZXIifQ.c2FuZGJveC1zaWduYXR1cmU"
+"""A fake access token the `leaky_stderr` fault prints, so tests can check it never leaves the adapter."""
+
+
+def leaky_stderr() -> SandboxError:
+    """A failure whose text carries secrets, as a verbose HTTP client dump would (sandbox only)."""
+    return SandboxError(
+        f"Higgsfield API error (HTTP 502) request Authorization: Bearer {LEAKED_TOKEN} "
+        "Cookie: __session=sb-cookie-value-123456; api_key=sk-sandbox0123456789abcdef",
+        exit_code=EXIT_API,
+    )
+
+
 def method_not_allowed() -> SandboxError:
     return SandboxError("Method Not Allowed", exit_code=EXIT_API)
 

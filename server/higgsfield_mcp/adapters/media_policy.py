@@ -102,6 +102,11 @@ class MediaTooLarge(MediaInputError):
     summary = "A local file is larger than the upload cap."
 
 
+def is_higgsfield_id(text: str) -> bool:
+    """`text` has the shape of a Higgsfield id (a UUID): never a flag such as `--help`, never a path."""
+    return bool(_ID.fullmatch(text))
+
+
 def resolve_media_input(
     value: str, roots: Sequence[Path], *, max_bytes: int = MAX_MEDIA_BYTES, allow_ids: bool = True
 ) -> MediaInput:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import (
     CLINotInstalled,
+    CLITimeout,
     HiggsfieldError,
     InvalidValues,
     NotAuthenticated,
@@ -78,6 +79,7 @@ class AccountReport(BaseModel):
     workspace: WorkspaceInfo | None = None
     workspaces: list[WorkspaceInfo] = Field(default_factory=list, description="Every workspace that can bill.")
     problems: list[Problem] = Field(default_factory=list)
+    media_inputs: str = Field(default="", description="Which folders local media inputs may come from.")
 
 
 async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport:
@@ -87,7 +89,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
     ]
     try:
         who = await cli.identity()
-    except (CLINotInstalled, WrongBinary) as exc:
+    except (CLINotInstalled, WrongBinary, CLITimeout) as exc:
         cli.forget_identity()  # look again next time: the user may install it meanwhile
         problems.insert(0, Problem.of(exc))
         return AccountReport(
@@ -96,6 +98,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
             cli=CLIInfo(found=False),
             auth="unknown",
             problems=problems,
+            media_inputs=settings.roots_note,
         )
     info = CLIInfo(found=True, path=who.path, version=who.version, sandbox=who.is_sandbox)
 
@@ -148,6 +151,7 @@ async def check_account(cli: HiggsfieldCLI, settings: Settings) -> AccountReport
         workspace=workspace,
         workspaces=listed,
         problems=problems,
+        media_inputs=settings.roots_note,
     )
     report.summary = _summary(report)
     return report

@@ -8,6 +8,7 @@ knows flag spellings.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from .discovery import CLIIdentity, identify, locate
 from .errors import CLINotInstalled, GarbledOutput, MediaRoleError, classify, error_line
+from .errors import ValidationError as Refused
 from .models import (
     Account,
     Avatar,
@@ -40,6 +42,7 @@ from .models import (
     unwrap_items,
 )
 from .process import Completed, run_process
+from .redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ MEDIA_FLAGS: dict[str, str] = {
     "sketch": "--sketch",
 }
 """Media role → the CLI flag that carries it (0.x has the singular ones, 1.x adds `*_references`)."""
+
+STDIN_PROMPT_BYTES = 16 * 1024
+"""Prompts longer than this go on stdin, which the CLI reads when `--prompt` is absent (contract §5.1):
+one argv string cannot exceed 128 KiB on Linux, and a long prompt in argv shows in every process list."""
 
 W = TypeVar("W", bound=BaseModel)
 T = TypeVar("T")
@@ -105,7 +112,13 @@ class HiggsfieldCLI:
         argv = [who.path, *args, *(["--json"] if json_output else [])]
         try:
             done = await run_process(argv, timeout=timeout, stdin=stdin, env=self._env)
-        except OSError as exc:  # removed or replaced since it was identified
+        except OSError as exc:
+            if exc.errno == errno.E2BIG:  # the arguments together exceed the system's limit
+                raise Refused(
+                    f"`{' '.join(args[:2])}` was given more text than a command line can carry",
+                    remedy="Shorten the longest values (prompt, description, names) and try again; nothing was sent.",
+                ) from exc
+            # removed or replaced since it was identified
             self.forget_identity()
             raise CLINotInstalled(f"Cannot run {who.path}: {exc.strerror or exc}") from exc
         log.debug("cli %s exit=%s in %.2fs", " ".join(args[:2]), done.exit_code, done.seconds)
@@ -164,8 +177,9 @@ class HiggsfieldCLI:
         params: Mapping[str, ParamValue] | None = None,
         media: Sequence[tuple[str, str]] = (),
     ) -> Cost:
-        with generation_args(prompt, params or {}, media) as flags:
-            return _model(Cost, await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT))
+        with generation_args(prompt, params or {}, media) as (flags, stdin):
+            payload = await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
+        return _model(Cost, payload)
 
     async def submit_workflow(
         self,
@@ -187,8 +201,8 @@ class HiggsfieldCLI:
         *,
         timeout: float = SUBMIT_TIMEOUT,
     ) -> list[str]:
-        with generation_args(prompt, params, media) as flags:
-            payload = await self.run_json([*command, *flags], timeout=timeout)
+        with generation_args(prompt, params, media) as (flags, stdin):
+            payload = await self.run_json([*command, *flags], timeout=timeout, stdin=stdin)
         try:
             return parse_submitted(payload)
         except ValueError as exc:
@@ -203,8 +217,10 @@ class HiggsfieldCLI:
         media: Sequence[tuple[str, str]],
     ) -> Cost:
         """`generate cost workflow <name>` (not `generate workflow cost`, contract §5.8)."""
-        with generation_args(prompt, params, media) as flags:
-            payload = await self.run_json(["generate", "cost", "workflow", name, *flags], timeout=SUBMIT_TIMEOUT)
+        with generation_args(prompt, params, media) as (flags, stdin):
+            payload = await self.run_json(
+                ["generate", "cost", "workflow", name, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin
+            )
         return _model(Cost, payload)
 
     async def list_voices(self) -> list[Voice]:
@@ -332,7 +348,7 @@ def parse_json(done: Completed) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        snippet = text[:80].replace("\n", " ")
+        snippet = redact(text[:80]).replace("\n", " ")
         raise GarbledOutput(
             f"`{' '.join(done.argv[1:3])}` printed output that is not JSON ({snippet!r}…)", command=done.argv
         ) from exc
@@ -362,15 +378,19 @@ def _parsed(parser: Callable[[Any], T], payload: Any) -> T:
 @contextmanager
 def generation_args(
     prompt: str | None, params: Mapping[str, ParamValue], media: Sequence[tuple[str, str]]
-) -> Iterator[list[str]]:
-    """argv flags for `generate create|cost`, with array values in temp `@file.json`s.
+) -> Iterator[tuple[list[str], str | None]]:
+    """argv flags for `generate create|cost` and the stdin to send, with array values in temp `@file.json`s.
 
     Arrays must go as files: a bare value fails with `Input should be a valid list`
-    (contract §5.1). The files live only for the duration of the `with` block.
+    (contract §5.1). The files live only for the duration of the `with` block. A prompt
+    over `STDIN_PROMPT_BYTES` is sent on stdin instead of as `--prompt`.
     """
     flags: list[str] = []
+    stdin: str | None = None
     with ExitStack() as stack:
-        if prompt is not None:
+        if prompt is not None and len(prompt.encode("utf-8", "surrogateescape")) > STDIN_PROMPT_BYTES:
+            stdin = prompt
+        elif prompt is not None:
             flags += ["--prompt", prompt]
         for name, value in params.items():
             if value is None:
@@ -387,7 +407,7 @@ def generation_args(
             if flag is None:
                 raise MediaRoleError(f"Unknown media role {role!r}", remedy=f"Use one of: {', '.join(MEDIA_FLAGS)}.")
             flags += [flag, ref]
-        yield flags
+        yield flags, stdin
 
 
 def _flag_value(value: ParamValue) -> str:

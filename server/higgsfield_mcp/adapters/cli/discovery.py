@@ -79,9 +79,15 @@ async def identify(path: str, *, env: dict[str, str] | None = None) -> CLIIdenti
     except OSError as exc:  # e.g. ENOEXEC: a file that is not a program at all
         raise WrongBinary(f"{path} cannot be run as a program ({exc.strerror or exc})") from exc
     except CLITimeout as exc:
-        raise WrongBinary(
-            f"{path} did not answer `version` within {IDENTIFY_TIMEOUT_SECONDS:g} s; it does not behave like "
-            "Higgsfield's CLI"
+        raise CLITimeout(
+            f"The CLI did not answer within {IDENTIFY_TIMEOUT_SECONDS:g} s: `{os.path.basename(path)} version` "
+            f"({path}) hung and was stopped",
+            remedy=(
+                f"Run `{path} version` in a terminal: if it hangs there too, reinstall the CLI "
+                "(`npm install -g @higgsfield/cli`); if it asks a question (an update or first-run prompt), answer "
+                "it once, then try again."
+            ),
+            command=exc.command,
         ) from exc
     parsed = parse_version(done.stdout) or parse_version(done.stderr)
     if parsed is None:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-from .errors import CLITimeout
+from .errors import CLITimeout, ValidationError
+from .redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 """Cap on what one call may print; a CLI that floods us is cut off rather than filling memory."""
 
 TERM_GRACE_SECONDS = 1.0
+
+MAX_ARG_BYTES = 128 * 1024 - 1
+"""Linux's limit on one argv string (MAX_ARG_STRLEN, 32 pages, less the NUL); longer ones fail to spawn."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ async def run_process(
     turn into an install hint.
     """
     args = [str(a) for a in argv]
+    refuse_unsendable(args, stdin)
     started = time.monotonic()
     process = await anyio.open_process(
         args,
@@ -91,9 +96,51 @@ async def run_process(
         argv=tuple(args),
         exit_code=exit_code,
         stdout=out.decode("utf-8", "replace"),
-        stderr=err.decode("utf-8", "replace"),
+        stderr=redact(err.decode("utf-8", "replace")),
         seconds=time.monotonic() - started,
     )
+
+
+def refuse_unsendable(args: Sequence[str], stdin: str | None = None) -> None:
+    """Refuse, before anything is spawned, what no process can receive: NUL bytes, broken text, over-long values.
+
+    Raised as a `ValidationError` naming the field (the flag before the value), so callers
+    know nothing was sent: a submit refused here is journaled as rejected, not ambiguous.
+    """
+    for index, arg in enumerate(args[1:], start=1):  # args[0] is the configured program, not a value
+        _check_text(_field_of(args, index), arg, MAX_ARG_BYTES)
+    if stdin is not None:
+        _check_text("`prompt`", stdin, None)
+
+
+def _check_text(field: str, text: str, limit: int | None) -> None:
+    if "\x00" in text:
+        raise ValidationError(
+            f"{field} contains a NUL character (\\0), which cannot be passed to the CLI",
+            remedy=f"Remove the NUL character from {field} and try again; nothing was sent.",
+        )
+    try:
+        size = len(text.encode("utf-8", "surrogateescape"))  # as the OS encoding of arguments does
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"{field} contains a broken character (an unpaired UTF-16 surrogate) that is not valid text",
+            remedy=f"Fix the text of {field} and try again; nothing was sent.",
+        ) from None
+    if limit is not None and size > limit:
+        raise ValidationError(
+            f"{field} is {size // 1024} KiB, more than the {(limit + 1) // 1024} KiB one command-line value can carry",
+            remedy=f"Shorten {field} and try again; nothing was sent.",
+        )
+
+
+def _field_of(args: Sequence[str], index: int) -> str:
+    """The flag a value belongs to (`--prompt` → `prompt`), for messages; never the value itself."""
+    previous = args[index - 1] if index > 0 else ""
+    if args[index].startswith("--"):
+        return f"`{args[index].split('=', 1)[0].lstrip('-')}`"
+    if previous.startswith("--"):
+        return f"`{previous.lstrip('-')}`"
+    return f"argument {index}"
 
 
 async def _drain(stream: ByteReceiveStream, into: bytearray) -> None:
@@ -105,7 +152,7 @@ async def _drain(stream: ByteReceiveStream, into: bytearray) -> None:
 async def _feed(process: Process, text: str) -> None:
     assert process.stdin is not None
     try:
-        await process.stdin.send(text.encode())
+        await process.stdin.send(text.encode("utf-8", "surrogateescape"))
     except (anyio.BrokenResourceError, anyio.ClosedResourceError):
         pass  # the CLI did not read its stdin; its exit status will say why
     finally:

@@ -405,7 +405,7 @@ class Library:
     def _writable_folder(self, destination: str | None) -> Path:
         if not destination:
             return self.exports_dir
-        return transfer.inside(Path(destination), self._roots())
+        return transfer.inside(Path(destination), self.settings.export_roots)
 
 
 def _offline(exc: HiggsfieldError, what: str) -> str:

@@ -1,0 +1,41 @@
+"""Secrets out of the CLI's words before they leave the adapter.
+
+The CLI's stderr ends up in tool results, logs and the journal. A debug line, a proxy error
+or a failed HTTP dump can hold an access token, a cookie or an API key; each is replaced by
+`[redacted]` here, the one place every CLI output passes through.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARK = "[redacted]"
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Authorization: Bearer xyz / Basic xyz (header or prose)
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
+    # Cookie: a=b; c=d  /  Set-Cookie: session=...
+    (re.compile(r"(?im)\b((?:set-)?cookie\s*[:=]\s*)[^\r\n]+"), rf"\1{MARK}"),
+    # key=value / "key": "value" / key: value for secret-looking names
+    (
+        re.compile(
+            r"(?i)(\b[\w-]*(?:token|secret|api[_-]?key|apikey|password|passwd|session[_-]?id|credential)s?\b"
+            r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]{4,})"
+        ),
+        rf"\1{MARK}",
+    ),
+    # JSON Web Tokens anywhere
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}"), MARK),
+    # well-known key prefixes (sk-..., hf_..., ghp_..., xox..-, AKIA...)
+    (re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\b(?:hf|ghp|gho|github_pat)_[A-Za-z0-9_]{16,}"), MARK),
+    (re.compile(r"\bxox[abpr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b"), MARK),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with anything shaped like a token, cookie, bearer header or API key replaced."""
+    if not text:
+        return text
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
