@@ -118,7 +118,10 @@ async def test_a_static_ad_whose_answer_is_lost_is_found_again_not_resent(sandbo
 
 
 REFUSED: list[tuple[dict[str, Any], str]] = [
-    ({"kind": "static", "prompt": "x", "ad_format": "offer", "seed": 3}, "Unknown params: seed (marketing_ad takes"),
+    (
+        {"kind": "static", "prompt": "x", "ad_format": "offer", "seed": 3},
+        "`marketing_ad` has no argument `seed`; nothing was run",
+    ),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "params": {"seed": 1}}, "Unknown params: seed"),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "aspect_ratio": "5:4"}, "allowed: 1:1, 3:2"),
     ({"kind": "static", "prompt": "x", "ad_format": "Bold headline", "quality": "ultra"}, "low, medium, high"),

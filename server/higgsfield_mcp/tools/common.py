@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
 
-from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from pydantic import create_model, model_validator
 
 from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import JOB_ERRORS, HiggsfieldError, JobFailed
@@ -30,32 +26,6 @@ class Services:
 
     MCP allows one completion handler per server; each tool module adds its completers here
     and `tools/skill.py` installs the one handler that dispatches to them."""
-
-
-def refuse_unknown_arguments(server: MCPServer, name: str) -> None:
-    """Make tool `name` refuse arguments it does not declare, naming the ones it takes, before it runs.
-
-    The MCP framework drops undeclared arguments silently, so `seed=…` given at the top level
-    would be lost while the paid call went ahead without it; refused here, nothing is spent.
-    """
-    tool = server._tool_manager.get_tool(name)
-    if tool is None:
-        raise LookupError(f"no tool {name!r} to guard")
-    base = tool.fn_metadata.arg_model
-    known = sorted(field.alias or key for key, field in base.model_fields.items())
-
-    def known_only(data: Any) -> Any:
-        unknown = sorted(set(data) - set(known)) if isinstance(data, dict) else []
-        if unknown:
-            raise ValueError(
-                f"Unknown params: {', '.join(unknown)} ({name} takes {', '.join(known)}). Nothing was spent."
-            )
-        return data
-
-    validators: dict[str, Any] = {"known_only": model_validator(mode="before")(known_only)}
-    tool.fn_metadata.arg_model = cast(
-        "type[ArgModelBase]", create_model(base.__name__, __base__=base, __validators__=validators)
-    )
 
 
 def fail(exc: HiggsfieldError) -> ToolError:

@@ -36,7 +36,7 @@ from ..domain.marketing.ads import (
 from ..domain.marketing.modes import AdKind
 from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed, refuse_unknown_arguments
+from .common import Services, fail, progress_to, raise_if_all_failed
 
 Media = Annotated[str, Field(description="A local path (allowed folders) or upload id.")]
 
@@ -209,14 +209,12 @@ def register(server: MCPServer, services: Services) -> None:
         blocks = await content_for(result, settings)
         return tool_result(MarketingResult(**result.model_dump()), _with_headline(result, blocks))
 
-    refuse_unknown_arguments(server, "marketing_ad")
-
 
 def _with_headline(result: AdResult, blocks: list[ContentBlock]) -> list[ContentBlock]:
     """The summary block of `content_for`, led by what was made and followed by any notes."""
     first = blocks[0]
     summary = first.text if isinstance(first, TextContent) else ""
-    lines = [headline(result), summary, *result.notes]
+    lines = [headline(result), summary]  # the summary already carries the notes
     return [TextContent(type="text", text="\n".join(line for line in lines if line)), *blocks[1:]]
 
 
