@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
+from .config import Settings
 
 LABEL = "Sandbox: an offline stand-in for Higgsfield answers here (placeholder images); no credits are spent."
 """Added to every tool result in sandbox mode, so nobody takes a placeholder for a real generation."""
@@ -50,11 +50,9 @@ class SandboxMode:
         )
 
 
-def sandbox_root(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    base = env.get("HIGGSFIELD_MCP_HOME", "").strip()
-    home = Path(base).expanduser() if base else Path(platformdirs.user_data_dir("higgsfield-mcp"))
-    return home.absolute() / "sandbox"
+def sandbox_root(environ: Mapping[str, str] | None = None) -> Path:
+    """`sandbox/` inside the home the settings would use (HIGGSFIELD_MCP_HOME or the user data folder)."""
+    return Settings.from_env(os.environ if environ is None else environ).home / "sandbox"
 
 
 @contextmanager

@@ -162,6 +162,9 @@ def pick_text(pick: Pick) -> str:
         lines = [head, f"(As a plain generation: {pick.display_name} — {pick.why})"]
     else:
         lines = [f"{pick.display_name} (model {pick.model!r}, {pick.kind}): {pick.why}"]
+    if pick.unsure:
+        lines.append(f"Not sure: ask the user first: {pick.unsure.question}")
+        lines += [f"  - {opt.display_name} ({opt.model!r}): {opt.when}" for opt in pick.unsure.options]
     lines += [f"- or {alt.display_name} ({alt.model!r}): {alt.when}" for alt in pick.alternatives]
     if pick.params:
         lines.append("Set: " + ", ".join(f"{k}={v}" for k, v in pick.params.items()))

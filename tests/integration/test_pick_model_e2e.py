@@ -31,6 +31,7 @@ async def test_unsure_and_library_picks_over_stdio(sandbox: Sandbox) -> None:
     assert not thin.is_error and not detective.is_error
     unsure = thin.structured_content["unsure"]
     assert unsure["question"].endswith("?") and len(unsure["options"]) == 2
+    assert unsure["question"] in thin.content[0].text, "the question reaches the agent in the text too"
     assert detective.structured_content["tool"] == "character_library"
     assert detective.structured_content.get("unsure") is None
     assert sandbox.argvs("generate", "create") == [], "picking spends nothing"
