@@ -63,8 +63,8 @@ def summarize(outcome: Outcome) -> str:
             f"Still generating: {len(pending)} job(s). They keep running on Higgsfield; call `jobs` with "
             "action 'wait' to collect them (nothing is lost or charged twice)."
         )
-    lines += outcome.notes
-    if outcome.unclear_submissions and not outcome.notes:
+    lines += outcome.unclear_notes
+    if outcome.unclear_submissions and not outcome.unclear_notes:
         lines.append(
             f"{outcome.unclear_submissions} submission(s) had an unclear outcome: Higgsfield may have started them. "
             "They are being looked for and will never be re-sent; check `jobs` with action 'resume' before "
