@@ -22,7 +22,6 @@ from .domain.account import AccountReport
 from .domain.generation.previews import cached_preview
 from .domain.generation.production import JobView, Outcome
 from .domain.generation.router import Pick
-from .domain.generation.submit import UNCLEAR_REMEDY
 
 MEDIA_URI_PREFIX = "higgsfield://media/"
 MAX_PREVIEWS = 6
@@ -65,8 +64,8 @@ def summarize(outcome: Outcome) -> str:
         lines.append(f"- {job.state.replace('_', ' ')}: {job.fail_reason or 'no reason given'}")
     if pending:
         lines.append(pending_text(pending))
-    lines += outcome.notes
-    if outcome.unclear_submissions and not any(UNCLEAR_REMEDY in note for note in outcome.notes):
+    lines += outcome.unclear_notes
+    if outcome.unclear_submissions and not outcome.unclear_notes:
         lines.append(
             f"{outcome.unclear_submissions} submission(s) had an unclear outcome: Higgsfield may have started them. "
             "They are being looked for and will never be re-sent; check `jobs` with action 'resume' before "

@@ -214,7 +214,7 @@ def _with_headline(result: AdResult, blocks: list[ContentBlock]) -> list[Content
     """The summary block of `content_for`, led by what was made and followed by any notes."""
     first = blocks[0]
     summary = first.text if isinstance(first, TextContent) else ""
-    lines = [headline(result), summary]  # the summary already carries the notes
+    lines = [headline(result), summary, *result.notes]
     return [TextContent(type="text", text="\n".join(line for line in lines if line)), *blocks[1:]]
 
 

@@ -92,7 +92,7 @@ class Outcome(BaseModel):
     unclear_submissions: int = 0
     waited_seconds: float = 0.0
     poll_problem: str | None = None
-    notes: list[str] = Field(default_factory=list)
+    unclear_notes: list[str] = Field(default_factory=list)
     """What became of submissions whose outcome was unclear, said once."""
     advice: list[str] = Field(default_factory=list)
     """What was chosen for the user (a frame shape) or is missing (a character's likeness), one line each."""
@@ -158,9 +158,11 @@ class Production:
         outcome.why = sent.pick.why if sent.pick else None
         outcome.advice = list(sent.notes)
         outcome.unclear_submissions = sum(1 for s in sent.unclear if self._still_open(s))
-        outcome.notes += self._report_unclear(sent.unclear)
+        outcome.unclear_notes += self._report_unclear(sent.unclear)
         if outcome.unclear_submissions and sent.unclear_reason:
-            outcome.notes.append(f"The submit did not give a clear answer: {sent.unclear_reason}. {UNCLEAR_REMEDY}")
+            outcome.unclear_notes.append(
+                f"The submit did not give a clear answer: {sent.unclear_reason}. {UNCLEAR_REMEDY}"
+            )
         return outcome
 
     def _report_unclear(self, submission_ids: Sequence[str] | None = None) -> list[str]:
@@ -275,7 +277,7 @@ class Production:
         remaining = max(0.0, bound - (time.monotonic() - started))
         outcome = await self.wait(ids, wait_seconds=remaining, progress=progress)
         outcome.unclear_submissions = len(self.journal.pending_submissions()) if unclear else 0
-        outcome.notes += self._report_unclear([s.id for s in settled])
+        outcome.unclear_notes += self._report_unclear([s.id for s in settled])
         return outcome
 
     async def history(

@@ -470,6 +470,7 @@ class AdResult(Outcome):
     hook: SetupItemView | None = None
     setting: SetupItemView | None = None
     params: dict[str, Any] = Field(default_factory=dict, description="The parameters sent.")
+    notes: list[str] = Field(default_factory=list, description="Things worth telling the user.")
     products: list[ProductView] = Field(default_factory=list)
     avatars: list[AvatarView] = Field(default_factory=list)
     hooks: list[SetupItemView] = Field(default_factory=list)
@@ -628,7 +629,7 @@ class MarketingStudio:
         else:
             outcome, params = await self._photoshoot(plan, product, notes, progress)
         return AdResult(
-            **outcome.model_dump(exclude={"notes"}),
+            **outcome.model_dump(),
             kind=request.kind,
             mode=plan.mode.id if plan.mode else None,
             mode_label=plan.mode.label if plan.mode else None,
@@ -639,7 +640,7 @@ class MarketingStudio:
             hook=SetupItemView.of(hook) if hook else None,
             setting=SetupItemView.of(setting) if setting else None,
             params=params,
-            notes=[*outcome.notes, *notes],
+            notes=notes,
         )
 
     # -- brand ads: static DTC ads and marketplace listing sets ------------------------------------------
@@ -766,7 +767,7 @@ class MarketingStudio:
         info = catalogue.find(model)
         outcome.model, outcome.display_name = model, info.display_name if info else model
         return AdResult(
-            **outcome.model_dump(exclude={"notes"}),
+            **outcome.model_dump(),
             kind=request.kind,
             product=product,
             product_name=_name_of(plan, product),
@@ -774,7 +775,7 @@ class MarketingStudio:
             brand_kit=kit,
             ad_format=fmt,
             params={"prompt": prompt, **params},
-            notes=[*outcome.notes, *notes],
+            notes=notes,
             assets=assets,
         )
 
