@@ -23,6 +23,8 @@ from higgsfield_mcp.domain.generation.catalogue import Catalogue
 async def main():
     out = {"module": higgsfield_mcp.__file__, "skill": str(bundle_path("SKILL.md")),
            "models": len(Catalogue.bundled().models())}
+    from higgsfield_mcp.domain.library import lettering
+    out["fonts"] = sorted(str(p) for p in lettering.SHIPPED.glob("*.ttf"))
     async with Client(create_server()) as client:
         uris = [r.uri for r in (await client.list_resources()).resources]
         out["read"] = {u: len((await client.read_resource(u)).contents[0].text) for u in uris if "references" in u or u.endswith("skill")}
@@ -56,5 +58,6 @@ def test_plain_install_into_a_fresh_venv_serves_every_resource(tmp_path: Path) -
     assert out["module"].startswith(site), "the installed copy was imported, not the checkout"
     assert out["skill"].startswith(site), "SKILL.md came from inside the installed package"
     assert out["models"] > 40
+    assert len(out["fonts"]) == 2 and all(f.startswith(site) for f in out["fonts"]), "sheet fonts ship in the wheel"
     assert "higgsfield://skill" in out["read"] and len(out["read"]) >= 9
     assert all(size > 200 for size in out["read"].values())

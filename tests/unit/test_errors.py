@@ -97,3 +97,12 @@ def test_retryable_flags() -> None:
     assert e.RateLimited("x").retryable and e.AntiBotBlocked("x").retryable and e.ServerError("x").retryable
     assert not e.NotAuthenticated("x").retryable and not e.InvalidValues("x").retryable
     assert not e.MethodNotAllowed("x").retryable
+
+
+def test_a_missing_prompt_from_the_cli_says_to_ask_the_user() -> None:
+    from higgsfield_mcp.adapters.cli.errors import MissingParams, classify
+
+    error = classify("Error: Missing required params: prompt\n", exit_code=1)
+    assert isinstance(error, MissingParams) and "Ask the user what they want to see" in (error.remedy or "")
+    other = classify("Error: Missing required params: style_id\n", exit_code=1)
+    assert "Provide style_id" in (other.remedy or "")

@@ -191,6 +191,12 @@ class MissingParams(ValidationError):
 
     def __init__(self, message: str, *, params: Sequence[str] = (), **kw: Unpack[ErrorContext]) -> None:
         self.params = list(params)
+        if "prompt" in self.params:  # never invent one: the words are the user's
+            kw.setdefault(
+                "remedy",
+                "Ask the user what they want to see (subject, setting, light, framing, and the motion for a clip), "
+                "then call again with their words as the prompt; nothing was submitted.",
+            )
         kw.setdefault("remedy", f"Provide {', '.join(self.params) or 'the missing parameters'}; nothing was submitted.")
         super().__init__(message, **kw)
 

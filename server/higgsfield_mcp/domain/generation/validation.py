@@ -300,9 +300,7 @@ def validate_request(
             else:
                 missing.append(name)
     if missing:
-        raise MissingParams(
-            f"Missing required params: {', '.join(missing)}", params=missing, remedy=_missing_remedy(missing)
-        )
+        raise MissingParams(f"Missing required params: {', '.join(missing)}", params=missing)
 
     roles = [media_role(model, role) for role, _ in media]
     problems = media_problems(model, roles, prompt_given=prompt_given)
@@ -335,13 +333,4 @@ def _audio_hint(model: ModelInfo, name: str, error: InvalidValues) -> InvalidVal
         allowed=error.allowed,
         remedy="Pass the audio file or upload id in `audio` and leave generate_audio as true or false; "
         "nothing was submitted.",
-    )
-
-
-def _missing_remedy(missing: Sequence[str]) -> str:
-    if "prompt" not in missing:
-        return f"Provide {', '.join(missing)}; nothing was submitted."
-    return (
-        "Ask the user what they want to see (subject, setting, light, framing, and the motion for a clip), "
-        "then call again with their words as the prompt; nothing was submitted."
     )
