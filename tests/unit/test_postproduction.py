@@ -59,6 +59,8 @@ def test_search_by_gender_language_and_style() -> None:
     assert [v.name for v in search_voices(VOICES, "voz femenina española")] == ["Lucía"]
     assert [v.name for v in search_voices(VOICES, "deep trailer")] == ["Marcus"]
     assert [v.name for v in search_voices(VOICES, "male")] == ["Marcus", "Wei"]
+    spelled_out = [v.model_copy(update={"language": "Spanish" if v.language == "spa" else "English"}) for v in VOICES]
+    assert [v.name for v in search_voices(spelled_out, "voz española")] == ["Lucía"]
     assert search_voices(VOICES, None, limit=2) == VOICES[:2]
 
 
