@@ -59,6 +59,8 @@ def test_search_by_gender_language_and_style() -> None:
     assert [v.name for v in search_voices(VOICES, "voz femenina española")] == ["Lucía"]
     assert [v.name for v in search_voices(VOICES, "deep trailer")] == ["Marcus"]
     assert [v.name for v in search_voices(VOICES, "male")] == ["Marcus", "Wei"]
+    spelled_out = [v.model_copy(update={"language": "Spanish" if v.language == "spa" else "English"}) for v in VOICES]
+    assert [v.name for v in search_voices(spelled_out, "voz española")] == ["Lucía"]
     assert search_voices(VOICES, None, limit=2) == VOICES[:2]
 
 
@@ -70,3 +72,31 @@ def test_choose_by_id_name_or_description() -> None:
     with pytest.raises(ValidationError) as caught:
         choose_voice(VOICES, "robot pirate")
     assert "Aria" in caught.value.remedy
+
+
+class _Listed:
+    """What `_upscaler` reads from Production: the settings and the merged live catalogue."""
+
+    def __init__(self, listed: list[str]) -> None:
+        from higgsfield_mcp.adapters.cli.models import ModelSummary
+        from higgsfield_mcp.config import Settings
+        from higgsfield_mcp.domain.generation.catalogue import Catalogue
+
+        self.settings = Settings.from_env({})
+        live = [ModelSummary.model_validate({"job_type": m, "display_name": m, "type": "image"}) for m in listed]
+        self._catalogue = Catalogue.bundled().merged(live, {})
+
+    async def catalogue(self) -> object:
+        return self._catalogue
+
+
+async def test_upscale_uses_what_the_live_catalogue_lists() -> None:
+    from higgsfield_mcp.domain.postproduction.service import PostProduction
+
+    post = PostProduction(_Listed(["z_image", "topaz_image"]))  # type: ignore[arg-type]
+    assert await post._upscaler("image") == "topaz_image"
+    with pytest.raises(ValidationError) as caught:
+        await post._upscaler("video")
+    assert "no video upscale model" in caught.value.message and "Nothing was submitted" in caught.value.remedy
+    both = PostProduction(_Listed(["bytedance_image_upscale", "topaz_image"]))  # type: ignore[arg-type]
+    assert await both._upscaler("image") == "bytedance_image_upscale"

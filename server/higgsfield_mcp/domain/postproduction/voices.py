@@ -70,7 +70,7 @@ def score(voice: Voice, query: str) -> float:
             continue
         code = CODES_BY_NAME.get(word)
         if code is not None and len(word) > 2 and voice.language:
-            if fold(voice.language) not in (code, word):
+            if CODES_BY_NAME.get(fold(voice.language)) != code:  # the CLI may give "spa" or "Spanish"
                 return -1.0
             total += 1.0
             continue
