@@ -19,7 +19,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key=value / "key": "value" / key: value for secret-looking names
     (
         re.compile(
-            r"(?i)(\b[\w-]*(?:token|secret|api[_-]?key|apikey|password|passwd|session[_-]?id|credential)s?\b"
+            r"(?i)((?:token|secret|api[_-]?key|apikey|password|passwd|session[_-]?id|credential)s?"
             r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]{4,})"
         ),
         rf"\1{MARK}",
