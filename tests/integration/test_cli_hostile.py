@@ -109,3 +109,15 @@ async def test_account_with_a_hanging_cli_is_a_report_not_a_crash(
     settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path / "home")})
     report = await check_account(HiggsfieldCLI(str(script)), settings)
     assert not report.ready and "did not answer within 1 s" in report.summary
+
+
+async def test_nul_in_a_path_is_a_clear_refusal(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        media = await client.call_tool(
+            "generate", {"prompt": "a chair", "model": "nano_banana_2", "reference_images": [f"{tmp_path}/a\x00.png"]}
+        )
+        archive = await client.call_tool("character_library", {"action": "import", "archive": f"{tmp_path}/a\x00.zip"})
+    for result in (media, archive):
+        assert result.is_error and "NUL character" in _text(result), _text(result)
+        assert "bug in higgsfield-mcp" not in _text(result)
+    assert not sandbox.argvs("generate", "create") and not sandbox.argvs("upload")
