@@ -143,7 +143,7 @@ class HiggsfieldCLI:
         return [_model(ModelSummary, m) for m in _items(await self.run_json(args))]
 
     async def get_model(self, model_id: str) -> ModelSchema:
-        return _model(ModelSchema, await self.run_json(["model", "get", model_id]))
+        return _model(ModelSchema, await self.run_json(["model", "get", _positional(model_id, "model")]))
 
     # -- generation ----------------------------------------------------------------------------------
 
@@ -162,7 +162,9 @@ class HiggsfieldCLI:
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
         with generation_args(prompt, params or {}, media) as (flags, stdin):
-            payload = await self.run_json(["generate", "create", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
+            payload = await self.run_json(
+                ["generate", "create", _positional(model_id, "model"), *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin
+            )
         try:
             return parse_submitted(payload)
         except ValueError as exc:
@@ -177,11 +179,13 @@ class HiggsfieldCLI:
         media: Sequence[tuple[str, str]] = (),
     ) -> Cost:
         with generation_args(prompt, params or {}, media) as (flags, stdin):
-            payload = await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
+            payload = await self.run_json(
+                ["generate", "cost", _positional(model_id, "model"), *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin
+            )
         return _model(Cost, payload)
 
     async def get_job(self, job_id: str) -> Job:
-        jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", job_id]))
+        jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", _positional(job_id, "job id")]))
         if not jobs:
             raise GarbledOutput(f"generate get returned no job for {job_id}")
         return jobs[0]
@@ -210,7 +214,7 @@ class HiggsfieldCLI:
         return _model(SoulReference, await self.run_json(args, timeout=SUBMIT_TIMEOUT))
 
     async def get_soul(self, soul_id: str) -> SoulReference:
-        return _model(SoulReference, await self.run_json(["soul-id", "get", soul_id]))
+        return _model(SoulReference, await self.run_json(["soul-id", "get", _positional(soul_id, "Soul id")]))
 
     async def list_souls(self) -> list[SoulReference]:
         return [_model(SoulReference, s) for s in _items(await self.run_json(["soul-id", "list"]))]
@@ -292,6 +296,16 @@ class HiggsfieldCLI:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _positional(value: str, field: str) -> str:
+    """A value in a positional slot: one starting with `-` would be read as a flag (`--help`), so it is refused."""
+    if not value.strip() or value.lstrip().startswith("-"):
+        raise Refused(
+            f"{value[:40]!r} is not a valid {field}",
+            remedy=f"Give a real {field} (as `pick_model`, `jobs` or the library show it); nothing was sent.",
+        )
+    return value
 
 
 def parse_json(done: Completed) -> Any:
