@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import anyio
 import pytest
 from mcp import Client
 
 from higgsfield_mcp.demo import run_demo
 
 from ..conftest import Sandbox
+from ..support.processes import free_port, serving
 from .test_stdio import server_command
 
 
@@ -52,37 +50,14 @@ def test_doctor_json_cli_missing(sandbox: Sandbox, tmp_path: Path) -> None:
     assert report["ready"] is False and report["problems"][0]["code"] == "cli_not_installed"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_http_transport_on_loopback(sandbox: Sandbox) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [server_command(), "--http", "--port", str(port)],
-        env=sandbox.process_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                await anyio.sleep(0.1)
+    port = free_port()
+    with serving([server_command(), "--http", "--port", str(port)], sandbox.process_env(), "127.0.0.1", port):
         async with Client(f"http://127.0.0.1:{port}/mcp") as client:
             names = {t.name for t in (await client.list_tools()).tools}
             result = await client.call_tool("account", {})
         assert {"account", "generate", "jobs", "pick_model"} <= names
         assert result.structured_content["ready"] is True
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.usefixtures("cdn")

@@ -109,3 +109,24 @@ async def test_account_with_a_hanging_cli_is_a_report_not_a_crash(
     settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path / "home")})
     report = await check_account(HiggsfieldCLI(str(script)), settings)
     assert not report.ready and "did not answer within 1 s" in report.summary
+
+
+async def test_nul_in_a_path_is_a_clear_refusal(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        media = await client.call_tool(
+            "generate", {"prompt": "a chair", "model": "nano_banana_2", "reference_images": [f"{tmp_path}/a\x00.png"]}
+        )
+        archive = await client.call_tool("character_library", {"action": "import", "archive": f"{tmp_path}/a\x00.zip"})
+    for result in (media, archive):
+        assert result.is_error and "NUL character" in _text(result), _text(result)
+        assert "bug in higgsfield-mcp" not in _text(result)
+    assert not sandbox.argvs("generate", "create") and not sandbox.argvs("upload")
+
+
+async def test_flag_shaped_ids_never_reach_a_positional_slot(sandbox: Sandbox) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        status = await client.call_tool("jobs", {"action": "status", "job_ids": ["--help"]})
+        model = await client.call_tool("generate", {"prompt": "a chair", "model": "--help", "estimate_only": True})
+    assert "bug in higgsfield-mcp" not in _text(status)
+    assert model.is_error and "bug in higgsfield-mcp" not in _text(model), _text(model)
+    assert not [c for c in sandbox.calls() if "--help" in c["argv"]]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ import pytest
 from higgsfield_mcp.exposure import ExposureRefused, HttpExposure, is_loopback
 
 from ..conftest import Sandbox
+from ..support.processes import free_port, serving
 from .test_stdio import server_command
 
 TOKEN = "s3cret-token-for-the-http-test-0123456789"
@@ -27,35 +26,12 @@ INIT = {
 }
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def _serving(sandbox: Sandbox, host: str, **env: str) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = _free_port(host)
-    proc = subprocess.Popen(
-        [server_command(), "--http", "--host", host, "--port", str(port)],
-        env={**sandbox.process_env(), **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
-            try:
-                with socket.create_connection((host, port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.1)
+    port = free_port(host)
+    argv = [server_command(), "--http", "--host", host, "--port", str(port)]
+    with serving(argv, {**sandbox.process_env(), **env}, host, port) as proc:
         yield port, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _post(host: str, port: int, *, host_header: str | None = None, token: str | None = None) -> int:

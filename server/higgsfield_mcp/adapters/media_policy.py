@@ -117,6 +117,12 @@ def resolve_media_input(
             "an empty media input was given",
             remedy="Give the path of an image, video or audio file, or an upload id.",
         )
+    if "\x00" in text:
+        raise MediaNotAllowed(
+            "a media input contains a NUL character (\\0), which no file name can hold",
+            file=text.replace("\x00", "\\0"),
+            remedy="Remove the NUL character from the path and try again; nothing was sent.",
+        )
     if allow_ids and _ID.fullmatch(text):
         return MediaInput(kind="id", id=text)
     if "://" in text:

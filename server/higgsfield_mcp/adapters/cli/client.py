@@ -148,7 +148,7 @@ class HiggsfieldCLI:
         return [_model(ModelSummary, m) for m in _items(await self.run_json(args))]
 
     async def get_model(self, model_id: str) -> ModelSchema:
-        return _model(ModelSchema, await self.run_json(["model", "get", model_id]))
+        return _model(ModelSchema, await self.run_json(["model", "get", _positional(model_id, "model")]))
 
     # -- generation ----------------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ class HiggsfieldCLI:
         id is unknown (timeout, garbled answer) surfaces as `CLITimeout`/`GarbledOutput`;
         callers treat those as "maybe submitted" and reconcile, never re-send.
         """
-        return await self._create(["generate", "create", model_id], prompt, params or {}, media, timeout=timeout)
+        command = ["generate", "create", _positional(model_id, "model")]
+        return await self._create(command, prompt, params or {}, media, timeout=timeout)
 
     async def cost(
         self,
@@ -178,7 +179,9 @@ class HiggsfieldCLI:
         media: Sequence[tuple[str, str]] = (),
     ) -> Cost:
         with generation_args(prompt, params or {}, media) as (flags, stdin):
-            payload = await self.run_json(["generate", "cost", model_id, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin)
+            payload = await self.run_json(
+                ["generate", "cost", _positional(model_id, "model"), *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin
+            )
         return _model(Cost, payload)
 
     async def submit_workflow(
@@ -190,7 +193,7 @@ class HiggsfieldCLI:
         media: Sequence[tuple[str, str]],
     ) -> list[str]:
         """`generate workflow <name>` without waiting: the job ids, read back later with `generate get`."""
-        return await self._create(["generate", "workflow", name], prompt, params, media)
+        return await self._create(["generate", "workflow", _positional(name, "workflow")], prompt, params, media)
 
     async def _create(
         self,
@@ -219,7 +222,9 @@ class HiggsfieldCLI:
         """`generate cost workflow <name>` (not `generate workflow cost`, contract §5.8)."""
         with generation_args(prompt, params, media) as (flags, stdin):
             payload = await self.run_json(
-                ["generate", "cost", "workflow", name, *flags], timeout=SUBMIT_TIMEOUT, stdin=stdin
+                ["generate", "cost", "workflow", _positional(name, "workflow"), *flags],
+                timeout=SUBMIT_TIMEOUT,
+                stdin=stdin,
             )
         return _model(Cost, payload)
 
@@ -227,7 +232,7 @@ class HiggsfieldCLI:
         return [_model(Voice, v) for v in _items(await self.run_json(["voices", "list"]))]
 
     async def get_job(self, job_id: str) -> Job:
-        jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", job_id]))
+        jobs = _parsed(parse_jobs, await self.run_json(["generate", "get", _positional(job_id, "job id")]))
         if not jobs:
             raise GarbledOutput(f"generate get returned no job for {job_id}")
         return jobs[0]
@@ -259,7 +264,7 @@ class HiggsfieldCLI:
         return _model(SoulReference, await self.run_json(args, timeout=SUBMIT_TIMEOUT))
 
     async def get_soul(self, soul_id: str) -> SoulReference:
-        return _model(SoulReference, await self.run_json(["soul-id", "get", soul_id]))
+        return _model(SoulReference, await self.run_json(["soul-id", "get", _positional(soul_id, "Soul id")]))
 
     async def list_souls(self) -> list[SoulReference]:
         return [_model(SoulReference, s) for s in _items(await self.run_json(["soul-id", "list"]))]
@@ -341,6 +346,16 @@ class HiggsfieldCLI:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _positional(value: str, field: str) -> str:
+    """A value in a positional slot: one starting with `-` would be read as a flag (`--help`), so it is refused."""
+    if not value.strip() or value.lstrip().startswith("-"):
+        raise Refused(
+            f"{value[:40]!r} is not a valid {field}",
+            remedy=f"Give a real {field} (as `pick_model`, `jobs` or the library show it); nothing was sent.",
+        )
+    return value
 
 
 def parse_json(done: Completed) -> Any:

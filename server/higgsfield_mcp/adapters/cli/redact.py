@@ -11,24 +11,32 @@ import re
 
 MARK = "[redacted]"
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    # (words one of which must appear, lowercased, for the pattern to be tried: a cheap pre-check)
     # Authorization: Bearer xyz / Basic xyz (header or prose)
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
+    (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
     # Cookie: a=b; c=d  /  Set-Cookie: session=...
-    (re.compile(r"(?im)\b((?:set-)?cookie\s*[:=]\s*)[^\r\n]+"), rf"\1{MARK}"),
+    (("cookie",), re.compile(r"(?im)\b((?:set-)?cookie\s*[:=]\s*)[^\r\n]+"), rf"\1{MARK}"),
     # key=value / "key": "value" / key: value for secret-looking names
     (
+        ("token", "secret", "key", "passw", "session", "credential"),
         re.compile(
-            r"(?i)(\b[\w-]*(?:token|secret|api[_-]?key|apikey|password|passwd|session[_-]?id|credential)s?\b"
+            r"(?i)((?:token|secret|api[_-]?key|apikey|password|passwd|session[_-]?id|credential)s?"
             r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}]{4,})"
         ),
         rf"\1{MARK}",
     ),
     # JSON Web Tokens anywhere
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}"), MARK),
+    (("eyj",), re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}"), MARK),
     # well-known key prefixes (sk-..., hf_..., ghp_..., xox..-, AKIA...)
-    (re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}|\b(?:hf|ghp|gho|github_pat)_[A-Za-z0-9_]{16,}"), MARK),
-    (re.compile(r"\bxox[abpr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b"), MARK),
+    (("sk-", "pk-", "rk-"), re.compile(r"(?<![A-Za-z0-9])[spr]k-[A-Za-z0-9_-]{16,}"), MARK),
+    (
+        ("hf_", "ghp_", "gho_", "github_pat_"),
+        re.compile(r"(?<![A-Za-z0-9])(?:hf|ghp|gho|github_pat)_[A-Za-z0-9_]{16,}"),
+        MARK,
+    ),
+    (("xox",), re.compile(r"xox[abpr]-[A-Za-z0-9-]{10,}"), MARK),
+    (("akia",), re.compile(r"AKIA[0-9A-Z]{16}"), MARK),
 )
 
 
@@ -36,6 +44,8 @@ def redact(text: str) -> str:
     """`text` with anything shaped like a token, cookie, bearer header or API key replaced."""
     if not text:
         return text
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for words, pattern, replacement in _PATTERNS:
+        if any(word in lowered for word in words):
+            text = pattern.sub(replacement, text)
     return text

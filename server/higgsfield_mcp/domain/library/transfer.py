@@ -324,6 +324,11 @@ def _checked_character(archive: zipfile.ZipFile, path: Path, top: str, members: 
 
 def inside(path: Path, roots: Sequence[Path]) -> Path:
     """`path` resolved, if it lies inside one of `roots`; archives are read and written only there."""
+    if "\x00" in str(path):
+        raise LibraryRequestInvalid(
+            "the path contains a NUL character (\\0), which no file name can hold",
+            remedy="Remove the NUL character from the path and try again.",
+        )
     resolved = path.expanduser().resolve()
     if not any(resolved.is_relative_to(root.expanduser().resolve()) for root in roots):
         raise LibraryRequestInvalid(
