@@ -55,7 +55,13 @@ class HiggsfieldServer(HiggsfieldMCPServer):
 
     async def list_tools(self) -> list[MCPTool]:
         return [
-            tool.model_copy(update={"input_schema": compact_schema(tool.input_schema)})
+            tool.model_copy(
+                update={
+                    "input_schema": compact_schema(tool.input_schema),
+                    # a docstring's line breaks and indentation are bytes the model reads and gains nothing from
+                    "description": " ".join((tool.description or "").split()) or None,
+                }
+            )
             for tool in await super().list_tools()
         ]
 

@@ -19,7 +19,7 @@ from ..domain.library.service import Library
 from ..views import content_for, history_content, media_file, pick_text, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 
-Media = Annotated[str, Field(description="A local path (allowed folders), upload id or job id.")]
+Media = str  # a local path inside the allowed folders, an upload id or a job id (said once, in the description)
 
 
 class GenerateResult(Outcome):
@@ -96,11 +96,12 @@ def register(server: MCPServer, services: Services) -> None:
         moodboard: Annotated[str | None, Field(description="A moodboard to add the results to.")] = None,
         params: Annotated[dict[str, Any] | None, Field(description="Any other model parameters.")] = None,
         estimate_only: Annotated[bool, Field(description="Only the credit cost, when asked.")] = False,
-        wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+        wait_seconds: Annotated[float | None, Field(ge=0)] = None,
     ) -> Annotated[CallToolResult, GenerateResult]:
         """Make stills, clips or audio. Checked against the model before anything is spent, waited
         for (bounded, with progress), saved; each result has its URL, file and a preview. A job
-        still running comes back pending: its text gives the `jobs` call that collects it."""
+        still running comes back pending: its text gives the `jobs` call that collects it. Media
+        inputs: a path in the allowed folders, an upload id or a job id."""
         try:
             slug, cast = library.cast(character) if character else (None, None)
             board = library.boards.resolve(moodboard) if moodboard else None

@@ -38,7 +38,7 @@ from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
 from .common import Services, fail, progress_to, raise_if_all_failed
 
-Media = Annotated[str, Field(description="A local path (allowed folders) or upload id.")]
+Media = str  # a local path inside the allowed folders, or an upload id
 
 
 class MarketingResult(AdResult):
@@ -115,47 +115,41 @@ def register(server: MCPServer, services: Services) -> None:
         asked: Annotated[ElicitationResult[ProductLink], Resolve(ask_for_product)],
         action: Annotated[
             Action,
-            Field(description="create an ad, brand_kit, ad_reference, or list the account's products, avatars etc."),
+            Field(description="create, brand_kit, ad_reference, or a list_*."),
         ] = "create",
         kind: Annotated[
             AdKind,
-            Field(description="video (default), image (a still ad), photoshoot, static (format ad), marketplace."),
+            Field(description="What to make."),
         ] = "video",
-        product_url: Annotated[str | None, Field(description="The product's web page (shop or App Store).")] = None,
+        product_url: Annotated[str | None, Field(description="Product page (shop or App Store).")] = None,
         product_photos: Annotated[list[Media] | None, Field(description="Photos of the product.")] = None,
         product_title: Annotated[str | None, Field(description="Product name, with product_photos.")] = None,
         product_description: Annotated[str | None, Field(description="Product text, with product_photos.")] = None,
-        product_id: Annotated[str | None, Field(description="An existing Marketing Studio product id.")] = None,
-        prompt: Annotated[
-            str | None, Field(description="What the ad should say or show; optional for video and image.")
-        ] = None,
-        mode: Annotated[
-            str | None, Field(description="A video or photoshoot mode id (see the description), or a few words.")
-        ] = None,
-        avatar: Annotated[str | None, Field(description="Preset avatar: a name or words (gender, style).")] = None,
+        product_id: Annotated[str | None, Field(description="A Marketing Studio product id.")] = None,
+        prompt: Annotated[str | None, Field(description="What the ad says or shows.")] = None,
+        mode: Annotated[str | None, Field(description="Mode id or a few words.")] = None,
+        avatar: Annotated[str | None, Field(description="Preset avatar: name or words.")] = None,
         avatar_photo: Annotated[Media | None, Field(description="A face photo to make a custom avatar.")] = None,
         avatar_character: Annotated[str | None, Field(description="A character from the library.")] = None,
-        avatar_name: Annotated[str | None, Field(description="Name for a custom avatar from avatar_photo.")] = None,
-        hook: Annotated[str | None, Field(description="Opening hook, by name or id (video, UGC modes).")] = None,
-        setting: Annotated[str | None, Field(description="Filming setting, by name or id (video, UGC modes).")] = None,
+        avatar_name: Annotated[str | None, Field(description="Name for avatar_photo.")] = None,
+        hook: Annotated[str | None, Field(description="Video UGC modes: hook name or id.")] = None,
+        setting: Annotated[str | None, Field(description="Video UGC modes: setting name or id.")] = None,
         ad_reference_id: Annotated[str | None, Field(description="An ad reference id (not with hook/setting).")] = None,
         duration: Annotated[int | None, Field(ge=4, description="Video seconds (4 or more).")] = None,
         aspect_ratio: Annotated[str | None, Field(description="e.g. 9:16 vertical, 16:9, 1:1, 4:5.")] = None,
         resolution: Annotated[str | None, Field(description="Video 480p/720p; image 1k/2k/4k.")] = None,
         generate_audio: Annotated[bool | None, Field(description="Video: generate sound.")] = None,
-        count: Annotated[int | None, Field(ge=1, le=20, description="How many (photoshoot 1-10, static 1-20).")] = None,
+        count: Annotated[int | None, Field(ge=1, le=20, description="Photoshoot 1-10, static 1-20.")] = None,
         reference_images: Annotated[list[Media] | None, Field(description="Extra reference images.")] = None,
         params: Annotated[dict[str, object] | None, Field(description="Other model parameters.")] = None,
-        wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+        wait_seconds: Annotated[float | None, Field(ge=0)] = None,
         brand_url: Annotated[str | None, Field(description="The brand's site, read into a brand kit.")] = None,
         brand_kit: Annotated[str | None, Field(description="A brand kit read before, by name or id.")] = None,
-        ad_format: Annotated[str | None, Field(description="Static ad format: name, type or id; list filter.")] = None,
+        ad_format: Annotated[str | None, Field(description="Static: format name, type or id.")] = None,
         quality: Annotated[str | None, Field(description="Static: low, medium or high.")] = None,
         scope: Annotated[str | None, Field(description="Marketplace: main, product-images, aplus, full-set.")] = None,
         assets: Annotated[list[str] | None, Field(description="Marketplace assets instead of scope.")] = None,
-        source: Annotated[
-            str | None, Field(description="ad_reference: video job id/file; marketplace: main job.")
-        ] = None,
+        source: Annotated[str | None, Field(description="ad_reference: video; marketplace: main job.")] = None,
     ) -> Annotated[CallToolResult, MarketingResult]:
         try:
             brand = {"brand_url": brand_url, "brand_kit": brand_kit, "source": source}

@@ -64,9 +64,9 @@ def register(server: MCPServer, services: Services) -> None:
         sketch: Annotated[str | None, Field(description="draw_to_video: the drawn-over frame.")] = None,
         timestamp: Annotated[float | None, Field(ge=0, description="draw_to_video: second of the frame.")] = None,
         prompt: Annotated[str | None, Field(description="draw_to_video: what happens next.")] = None,
-        params: Annotated[dict[str, Any] | None, Field(description="Other workflow or model parameters.")] = None,
+        params: Annotated[dict[str, Any] | None, Field(description="Other parameters.")] = None,
         estimate_only: Annotated[bool, Field(description="Only report the credit cost.")] = False,
-        wait_seconds: Annotated[float | None, Field(ge=0, description="Wait at most this long.")] = None,
+        wait_seconds: Annotated[float | None, Field(ge=0)] = None,
     ) -> CallToolResult:
         """Post-production on an earlier job or a local file: reframe, dub, voice change, draw-to-video,
         remove background, outpaint, upscale. Checked before anything is spent; results are saved

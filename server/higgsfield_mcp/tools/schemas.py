@@ -3,7 +3,7 @@
 Every host puts the whole tool list into the model's context on every turn. Pydantic's
 schemas repeat a `title` per property (the name again, capitalised) and spell an optional
 argument `anyOf: [X, {"type": "null"}]` with `default: null`. `compact_schema` drops the
-titles and the null defaults and advertises an optional argument as just X: not required,
+titles and the null (or empty-string) defaults and advertises an optional argument as just X: not required,
 so a client leaves it out. That is also the most portable spelling (a `type` array, the
 other short form, is rejected by single-type dialects such as Gemini's function schemas).
 The server still accepts an explicit null: validation runs against the full schema the
@@ -27,7 +27,7 @@ def compact_schema(schema: Any) -> Any:
     for key, value in schema.items():
         if key == "properties" and isinstance(value, dict):
             out[key] = {name: compact_schema(prop) for name, prop in value.items()}  # names are data, keep all
-        elif (key == "title" and isinstance(value, str)) or (key == "default" and value is None):
+        elif (key == "title" and isinstance(value, str)) or (key == "default" and value in (None, "")):
             continue
         else:
             out[key] = compact_schema(value)
