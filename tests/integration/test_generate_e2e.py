@@ -17,6 +17,8 @@ import pytest
 from mcp import Client
 from PIL import Image
 
+from higgsfield_mcp.adapters.journal import Journal
+
 from ..conftest import Sandbox
 from ..support.processes import pids_with_env
 from .test_stdio import stdio_params
@@ -167,9 +169,16 @@ async def test_stuck_job_comes_back_pending_not_failed(sandbox: Sandbox) -> None
     sandbox.fault("stuck_waiting")
     async with Client(stdio_params(sandbox)) as client:
         result = await client.call_tool("generate", {"prompt": "a bridge", "model": "z_image", "wait_seconds": 1})
-    assert not result.is_error
-    [job] = result.structured_content["jobs"]
-    assert job["state"] == "pending" and job["status"] == "waiting"
+        assert not result.is_error
+        [job] = result.structured_content["jobs"]
+        assert job["state"] == "pending"
+        with anyio.fail_after(60):  # however slow the submit was, a poll soon sees the job waiting
+            while job["status"] != "waiting":
+                again = await client.call_tool(
+                    "jobs", {"action": "wait", "job_ids": [job["job_id"]], "wait_seconds": 1}
+                )
+                [job] = again.structured_content["jobs"]
+    assert job["state"] == "pending"
 
 
 async def test_estimate_only_spends_nothing(sandbox: Sandbox) -> None:
@@ -204,8 +213,21 @@ async def test_client_cancellation_stops_waiting_but_keeps_the_job(sandbox: Sand
 
     sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="2", HIGGSFIELD_MCP_POLL_SECONDS="0.1")
     async with Client(create_server(sandbox.settings())) as client:
-        with anyio.move_on_after(0.8) as scope:
-            await client.call_tool("generate", {"prompt": "a slow sunrise", "model": "z_image"})
+        with anyio.CancelScope() as scope:
+
+            async def give_up_once_journaled() -> None:  # cancel while waiting, not while still submitting
+                path = sandbox.mcp_home / "journal.sqlite3"
+                with anyio.fail_after(60):
+                    while not path.exists():
+                        await anyio.sleep(0.05)
+                    with Journal(path) as journal:
+                        while not journal.history(limit=1):
+                            await anyio.sleep(0.05)
+                scope.cancel()
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(give_up_once_journaled)
+                await client.call_tool("generate", {"prompt": "a slow sunrise", "model": "z_image"})
         assert scope.cancelled_caught, "the call was still waiting when the client gave up"
         resumed = await client.call_tool("jobs", {"action": "resume"})
         [job] = resumed.structured_content["jobs"]
