@@ -16,7 +16,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from ..conftest import Sandbox
-from .test_app import _free_port
+from ..support.processes import free_port
 from .test_stdio import server_command
 
 
@@ -51,7 +51,7 @@ async def test_sandbox_stdio_downloads_results_and_labels_them(sandbox: Sandbox,
 
 
 async def test_sandbox_over_http_on_loopback(sandbox: Sandbox, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [server_command(), "--sandbox", "--http", "--port", str(port)],
         env=_plain_env(tmp_path / "home"),
