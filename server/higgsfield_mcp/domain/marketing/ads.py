@@ -33,12 +33,11 @@ from pydantic import BaseModel, Field
 
 from ...adapters.cli.brand import dtc_submit, list_ad_formats, marketplace_cards
 from ...adapters.cli.errors import (
-    CLITimeout,
-    GarbledOutput,
     HiggsfieldError,
     InvalidValues,
     MissingParams,
     ValidationError,
+    submit_outcome,
 )
 from ...adapters.cli.models import SetupItem
 from ...adapters.downloads import DownloadFailed, DownloadRefused, download
@@ -914,15 +913,16 @@ class MarketingStudio:
                 jobs = await self.cli.product_photoshoot(
                     plan.mode.id, prompt, images=images, count=request.count, aspect_ratio=request.aspect_ratio
                 )
-        except (CLITimeout, GarbledOutput) as exc:
-            journal.ambiguous(submission, exc.message)
-            raise type(exc)(
-                f"The photoshoot's outcome is unclear: {exc.message}",
-                remedy="Its images may still appear in your Higgsfield library; do not run it again right away "
-                "(it would be charged twice). Check with `jobs` action 'history' in a few minutes.",
-            ) from exc
         except HiggsfieldError as exc:
-            journal.rejected(submission, exc.message)
+            if submit_outcome(exc) == "rejected":  # the one rule: only a provably pre-submit failure spent nothing
+                journal.rejected(submission, exc.message)
+                raise
+            journal.ambiguous(submission, exc.message)
+            exc.message = f"The photoshoot's outcome is unclear: {exc.message}"
+            exc.remedy = (
+                "Its images may still appear in your Higgsfield library; do not run it again right away "
+                "(it would be charged twice). Check with `jobs` action 'history' in a few minutes."
+            )
             raise
         except BaseException:
             journal.ambiguous(submission, "the call was interrupted while the photoshoot ran")

@@ -13,8 +13,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from ...adapters.cli.errors import CLITimeout, GarbledOutput, HiggsfieldError
 from ..generation.production import Outcome, Production, Progress
+from ..generation.submit import send_once
 
 
 async def send_journaled(
@@ -28,29 +28,15 @@ async def send_journaled(
     wait_seconds: float,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Journal, send once, then wait (bounded) for the jobs; what still runs comes back pending."""
+    """Journal, send once (`send_once`: the one submit rule), then wait (bounded); what still runs is pending."""
     started = time.monotonic()
-    journal = production.journal
-    submission = journal.begin_submission(model=model, prompt=prompt, params=params, media=list(media), kind="image")
-    unclear = False
-    ids: list[str] = []
-    try:
-        ids = await send()
-    except (CLITimeout, GarbledOutput) as exc:
-        journal.ambiguous(submission, exc.message)
-        unclear = True
-    except HiggsfieldError as exc:
-        journal.rejected(submission, exc.message)
-        raise
-    except BaseException:
-        journal.ambiguous(submission, "the call was interrupted while submitting")
-        raise
+    ids, unclear, _why = await send_once(
+        production.journal, send, model=model, kind="image", prompt=prompt, params=params, media=list(media)
+    )
     if unclear:
-        ids = await production.poller.wait_reconciled([submission], timeout=wait_seconds)
-    else:
-        journal.submitted(submission, ids, kind="image", prompt=prompt, params=params)
+        ids = await production.poller.wait_reconciled([unclear], timeout=wait_seconds)
     left = max(0.0, wait_seconds - (time.monotonic() - started))
     outcome = await production.wait(ids, wait_seconds=left, progress=progress)
-    record = journal.get_submission(submission)
+    record = production.journal.get_submission(unclear) if unclear else None
     outcome.unclear_submissions = 1 if record is not None and record.open else 0
     return outcome
