@@ -73,7 +73,8 @@ async def test_secrets_in_cli_stderr_never_leave_the_adapter(sandbox: Sandbox) -
     async with Client(create_server(sandbox.settings())) as client:
         result = await client.call_tool("generate", {"prompt": "a red chair", "model": "z_image"})
     text = _text(result)
-    assert result.is_error and "[redacted]" in text, text
+    # an HTTP 502 on submit is unclear (issue 9's rule), so the answer is a pending note, not an error: redacted either way
+    assert "[redacted]" in text and "Bearer" in text, text
     for secret in (LEAKED_TOKEN, "sb-cookie-value-123456", "sk-sandbox0123456789abcdef"):
         assert secret not in text
     journal = b"".join(p.read_bytes() for p in sandbox.mcp_home.glob("journal.sqlite3*"))
