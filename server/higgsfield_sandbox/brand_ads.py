@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from . import account, catalogue, errors, jobs, marketing, media, render
 from .context import Ctx
 from .faults import Faults
-from .generate import _print_results, _report_outcome, create_jobs
+from .generate import answer_created, create_jobs
 from .state import JsonDict, new_id, phase
 
 _NS = uuid.UUID("3f0c6a52-8d1e-4b7a-9c2f-b2a4dc0ffee5")
@@ -331,22 +331,7 @@ def cmd_dtc_generate(ctx: Ctx, faults: Faults) -> int:
     from .params import Request
 
     records = create_jobs(ctx, Request(model=model, params=params, assigned=assigned, count=batch), faults)
-    ids = [str(r["id"]) for r in records]
-    if not ctx.flag("wait"):
-        if ctx.json:
-            ctx.emit(ids)
-        else:
-            for ident in ids:
-                ctx.line(ident)
-        return 0
-    timeout_s, timeout_text = ctx.duration("timeout", "5m")
-    interval_s, _ = ctx.duration("wait_interval", "3s")
-    observed = jobs.wait(ctx.state, ctx.settings, ids, timeout_s, timeout_text, interval_s)
-    if ctx.json:
-        ctx.emit([jobs.view(ctx.settings, j, s) for j, s in observed])
-    _print_results(ctx, observed)
-    _report_outcome(ctx, observed)
-    return 0
+    return answer_created(ctx, [str(r["id"]) for r in records], timeout_flag="timeout", default_timeout="5m")
 
 
 # ---------------------------------------------------------------------- ad references

@@ -148,7 +148,11 @@ def cmd_create(ctx: Ctx, faults: Faults) -> int:
     model = _model(ctx)
     request = params.build(ctx, model)
     records = create_jobs(ctx, request, faults)
-    ids = [str(r["id"]) for r in records]
+    return answer_created(ctx, [str(r["id"]) for r in records], timeout_flag="wait_timeout", default_timeout="10m")
+
+
+def answer_created(ctx: Ctx, ids: list[str], *, timeout_flag: str, default_timeout: str) -> int:
+    """What a command that created jobs prints: their ids, or with --wait the finished jobs (shared by dtc-ads)."""
     if not ctx.flag("wait"):
         if ctx.json:
             ctx.emit(ids)
@@ -156,7 +160,7 @@ def cmd_create(ctx: Ctx, faults: Faults) -> int:
             for ident in ids:
                 ctx.line(ident)
         return 0
-    timeout_s, timeout_text = ctx.duration("wait_timeout", "10m")
+    timeout_s, timeout_text = ctx.duration(timeout_flag, default_timeout)
     interval_s, _ = ctx.duration("wait_interval", "3s")
     observed = jobs.wait(ctx.state, ctx.settings, ids, timeout_s, timeout_text, interval_s)
     if ctx.json:
