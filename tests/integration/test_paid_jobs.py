@@ -225,7 +225,8 @@ async def test_resume_waits_for_an_unclear_submission_and_reports_it(sandbox: Sa
 
 
 async def test_three_servers_sharing_a_home_download_each_result_once(sandbox: Sandbox, cdn: LoopbackCDN) -> None:
-    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="2")
+    # the servers may wait long enough for 15 jobs on a busy machine: what is checked is who downloads, not speed
+    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="2", HIGGSFIELD_MCP_WAIT_SECONDS="240")
     outcomes: list[Any] = []
 
     async def one_server(n: int) -> None:
@@ -237,10 +238,15 @@ async def test_three_servers_sharing_a_home_download_each_result_once(sandbox: S
         for n in range(3):
             tg.start_soon(one_server, n)
     jobs = [job for result in outcomes for job in result.structured_content["jobs"]]
-    assert len(jobs) == 15 and all(j["state"] == "completed" and Path(j["files"][0]).is_file() for j in jobs)
+    states = [
+        (j["state"], j["files"], j.get("note"))
+        for j in jobs
+        if not (j["state"] == "completed" and j["files"] and Path(j["files"][0]).is_file())
+    ]
+    assert len(jobs) == 15 and all(j["state"] == "completed" and Path(j["files"][0]).is_file() for j in jobs), states
     hits = png_hits(cdn)
     assert len(hits) == 15 and set(hits.values()) == {1}, f"downloaded more than once: {hits}"
 
 
 async def _generate(client: Client, prompt: str, into: list[Any]) -> None:
-    into.append(await client.call_tool("generate", {"prompt": prompt, "model": "z_image", "wait_seconds": 60}))
+    into.append(await client.call_tool("generate", {"prompt": prompt, "model": "z_image", "wait_seconds": 240}))

@@ -35,6 +35,7 @@ anyio.run(main)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a real pip install: minutes on a busy 2-core machine; its own steps are bounded below
 def test_plain_install_into_a_fresh_venv_serves_every_resource(tmp_path: Path) -> None:
     """`pip install .` (not editable) into a new venv, run from outside the checkout."""
     venv = tmp_path / "venv"
