@@ -501,6 +501,14 @@ class Journal:
             )
             return cursor.rowcount > 0
 
+    def release_claim(self, job_id: str) -> None:
+        """Give up this server's claim without saving (it is stopping): another server may fetch the job at once."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                (job_id, self._owner),
+            )
+
     def download_failed(self, job_id: str, error: str, note: str) -> None:
         """Saving the outputs failed: the job is finished for waiters, with the reason, and stays retryable."""
         now = time.time()

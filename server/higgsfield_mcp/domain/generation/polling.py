@@ -325,6 +325,9 @@ class JobPoller:
             log.exception("saving the outputs of %s failed", job.id)
             self._journal.download_failed(job.id, repr(exc), _retry_note(f"unexpected error {exc!r}", None))
             return
+        except BaseException:  # cancelled: this server is stopping; another one sharing the home takes over now,
+            self._journal.release_claim(job.id)  # not when the claim runs out minutes later
+            raise
         self._journal.set_files(job.id, files)
         # previews are made ahead only while few downloads wait: at scale they are made when a result is shown
         if self._after_save is not None and len(self._queued) <= COMPLETE_CONCURRENCY:
