@@ -171,3 +171,31 @@ async def test_a_long_download_keeps_its_claim(journal: Journal, monkeypatch: py
     other.close()
     assert refused and all(refused), "the claim was renewed for the whole download"
     assert journal.get("j1").done  # type: ignore[union-attr]
+
+
+async def test_a_server_that_stops_mid_download_hands_the_job_over_at_once(tmp_path: Path) -> None:
+    """Stopping cancels the download and releases the claim before the journal closes (seen under load in CI)."""
+    import anyio
+
+    from higgsfield_mcp.config import Settings
+    from higgsfield_mcp.domain.generation.production import Production
+
+    started = anyio.Event()
+
+    async def slow_finish(job: Job, record: Any) -> list[str]:
+        started.set()
+        await anyio.sleep(3600)
+        return []
+
+    done = _job("j1", "a kite", status="completed")
+    production = Production(Settings(home=tmp_path, media_roots=(tmp_path,), poll_seconds=0.01), FakeCLI([done]))  # type: ignore[arg-type]
+    production.poller = JobPoller(FakeCLI([done]), production.journal, interval=0.01, finish=slow_finish)  # type: ignore[arg-type]
+    production.journal.record_jobs(None, ["j1"], model="z_image")
+    async with production.running():
+        with anyio.fail_after(30):
+            await started.wait()
+    other = Journal(production.journal.path)
+    try:
+        assert other.claim_download("j1", seconds=60), "the stopped server's claim was released"
+    finally:
+        other.close()

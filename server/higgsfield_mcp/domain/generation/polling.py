@@ -31,7 +31,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from ...adapters.cli.client import SUBMIT_TIMEOUT, HiggsfieldCLI
 from ...adapters.cli.errors import HiggsfieldError, NotAuthenticated, submit_outcome
 from ...adapters.cli.models import Job
-from ...adapters.journal import JobRecord, Journal, SubmissionRecord
+from ...adapters.journal import JobRecord, Journal, JournalError, SubmissionRecord
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +326,10 @@ class JobPoller:
             self._journal.download_failed(job.id, repr(exc), _retry_note(f"unexpected error {exc!r}", None))
             return
         except BaseException:  # cancelled: this server is stopping; another one sharing the home takes over now,
-            self._journal.release_claim(job.id)  # not when the claim runs out minutes later
+            try:  # not when the claim runs out minutes later
+                self._journal.release_claim(job.id)
+            except JournalError as exc:  # the cancellation must go on; the claim then simply runs out
+                log.warning("could not hand over the download of %s: %s", job.id, exc.message)
             raise
         self._journal.set_files(job.id, files)
         # previews are made ahead only while few downloads wait: at scale they are made when a result is shown

@@ -113,13 +113,17 @@ class Production:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Production]:
         """Run the poller for the server's lifetime; in-flight jobs from a previous run resume at once."""
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self.poller.run)
-            try:
-                yield self
-            finally:
-                tg.cancel_scope.cancel()
-                self.journal.close()
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self.poller.run)
+                try:
+                    yield self
+                finally:
+                    tg.cancel_scope.cancel()
+        finally:
+            # only once the poller has stopped: a download it cancels releases its claim in the
+            # journal, so another server sharing the home fetches that result now, not in 5 minutes
+            self.journal.close()
 
     async def catalogue(self) -> Catalogue:
         return await self.catalogues.get(self.cli)
