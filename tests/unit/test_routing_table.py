@@ -9,7 +9,7 @@ import pytest
 
 from higgsfield_mcp.bundle import bundle_path
 from higgsfield_mcp.domain.generation.catalogue import Catalogue
-from higgsfield_mcp.domain.generation.router import Pick, RouteRequest, compile_rules, load_rules, pick_model
+from higgsfield_mcp.domain.generation.router import DIRECT_TOOLS, Pick, RouteRequest, compile_rules, load_rules, pick_model
 
 from .routing_table import ASK, LIBRARY, ROWS, SOULS
 
@@ -24,10 +24,13 @@ def route(catalogue: Catalogue, request: str, **fields: Any) -> Pick:
 
 
 def outcome(pick: Pick) -> str:
-    """What a row compares: "ask", "tool:<name>" when another tool is the way in, else the model id."""
+    """What a row compares: "ask", "tool:<name>" when another tool is the way in, else the model id.
+
+    An `edit` pick names an ordinary model (generate can run it too), so its rows compare the model.
+    """
     if pick.unsure is not None:
         return ASK
-    return f"tool:{pick.tool}" if pick.tool else pick.model
+    return f"tool:{pick.tool}" if pick.tool and pick.tool not in DIRECT_TOOLS else pick.model
 
 
 def test_table_is_big_and_covers_every_family(catalogue: Catalogue) -> None:
@@ -114,11 +117,28 @@ def test_other_languages_fold_accents(catalogue: Catalogue) -> None:
     assert route(catalogue, "música tranquila").kind == "audio"
 
 
-def test_editing_and_audio_rules_name_their_tool_as_data() -> None:
-    """A future `edit` tool is a change of the rule's `tool` (and a hint), not of the code."""
-    rules = {r.id: r for r in load_rules().rules}
-    for rule_id in ("remove_background_image", "remove_background_video", "outpaint", "audio_speech", "audio_music"):
-        assert rules[rule_id].tool == "generate", rule_id
+def test_editing_rules_send_to_the_edit_tool_and_audio_to_generate() -> None:
+    """Which tool a rule sends to is data: cut-outs, wider frames and upscales are `edit` actions."""
+    rules = load_rules()
+    by_id = {r.id: r for r in rules.rules}
+    edits = ("remove_background_image", "remove_background_video", "remove_background_transparent", "outpaint")
+    for rule_id in (*edits, "outpaint_widen", "upscale_image", "upscale_video"):
+        assert by_id[rule_id].tool == "edit", rule_id
+    assert "remove_background" in rules.tool_hints["edit"] and "upscale" in rules.tool_hints["edit"]
+    for rule_id in ("audio_speech", "audio_music"):
+        assert by_id[rule_id].tool == "generate", rule_id
+
+
+def test_an_edit_request_names_the_edit_tool_and_generate_auto_still_runs_it(catalogue: Catalogue) -> None:
+    from higgsfield_mcp.domain.generation.submit import GenerateRequest, choose_model
+    from higgsfield_mcp.views import pick_text
+
+    pick = route(catalogue, "remove the background from this photo", reference_images=1)
+    assert (pick.tool, pick.model) == ("edit", "image_background_remover")
+    assert pick_text(pick).startswith("Use `edit` for this: Call edit with action remove_background")
+    request = GenerateRequest(prompt="remove the background from this photo", reference_images=["upload-1"])
+    model, _ = choose_model(request, catalogue)  # the model is an ordinary one: generate runs it as it is
+    assert model.id == "image_background_remover"
 
 
 def test_scores_come_from_shared_features(catalogue: Catalogue) -> None:

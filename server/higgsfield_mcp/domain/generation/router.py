@@ -778,9 +778,20 @@ def _routed(req: RouteRequest, text: _Text, kind: RouteKind | None, catalogue: C
     return pick.model_copy(update={"unsure": unsure}) if unsure else pick
 
 
+DIRECT_TOOLS = ("generate", "edit")
+"""Tools whose rule model `generate` can also run as it is: `edit` only adds "the newest result" as source."""
+
+
 def _rule_pick(rule: Rule, req: RouteRequest, catalogue: Catalogue, rules: Rules) -> Pick:
-    if rule.tool and rule.tool != "generate":  # "generate" is the direct path: the model's own tool, if any
+    if rule.tool and rule.tool not in DIRECT_TOOLS:  # "generate" is the direct path: the model's own tool, if any
         return _tool_pick(rule, catalogue, rules)
+    pick = _direct_pick(rule, req, catalogue, rules)
+    if rule.tool == "edit":
+        return pick.model_copy(update={"tool": rule.tool, "tool_hint": rules.tool_hints.get(rule.tool)})
+    return pick
+
+
+def _direct_pick(rule: Rule, req: RouteRequest, catalogue: Catalogue, rules: Rules) -> Pick:
     souls = _soul_ids(req.character_soul_ids)
     has_refs = req.character_has_references
     references = max(req.reference_images, 1) if has_refs else req.reference_images

@@ -26,7 +26,7 @@ from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue, ModelInfo
 from .framing import start_frame_ratio, wide_default
 from .prompt_shape import wire_prompt
-from .router import Pick, RouteRequest, pick_model
+from .router import DIRECT_TOOLS, Pick, RouteRequest, pick_model
 from .validation import param_key, validate_request
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def choose_model(request: GenerateRequest, catalogue: Catalogue) -> tuple[ModelI
         ),
         catalogue,
     )
-    if pick.tool:
+    if pick.tool and pick.tool not in DIRECT_TOOLS:
         raise ValidationError(
             f"This request is for another tool: {pick.tool_hint or pick.tool}",
             remedy=f"Use the `{pick.tool}` tool for it; nothing was submitted.",
