@@ -39,7 +39,7 @@ async def test_generate_image_downloads_with_preview_and_resource(sandbox: Sandb
     async with Client(stdio_params(sandbox)) as client:
         result = await client.call_tool(
             "generate",
-            {"prompt": "a woman in her late twenties, navy blazer, studio light, for a lookbook", "model": "auto"},
+            {"prompt": "a woman of about thirty, navy blazer, studio light, for a lookbook", "model": "auto"},
             progress_callback=on_progress,
         )
         assert not result.is_error, result.content

@@ -29,7 +29,7 @@ from higgsfield_mcp.server import create_server
 from ..conftest import Sandbox
 from .test_stdio import stdio_params
 
-DESCRIPTION = "A woman in her late twenties, dark bob haircut, hazel eyes, navy blazer over a white shirt"
+DESCRIPTION = "A woman of about thirty, dark bob haircut, hazel eyes, navy blazer over a white shirt"
 
 
 def _flag_values(argv: list[str], *flags: str) -> list[str]:

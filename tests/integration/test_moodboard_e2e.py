@@ -37,7 +37,7 @@ async def test_production_moodboard_contact_sheet_gallery_lookbook(sandbox: Sand
         await _call(
             client,
             "character_library",
-            {"action": "create", "name": "Maya Chen", "description": "A woman in her late twenties, dark bob"},
+            {"action": "create", "name": "Maya Chen", "description": "A woman of about thirty, dark bob"},
         )
         await _call(
             client,

@@ -35,3 +35,26 @@ async def test_unsure_and_library_picks_over_stdio(sandbox: Sandbox) -> None:
     assert detective.structured_content["tool"] == "character_library"
     assert detective.structured_content.get("unsure") is None
     assert sandbox.argvs("generate", "create") == [], "picking spends nothing"
+
+
+async def test_a_library_character_reaches_the_router(sandbox: Sandbox) -> None:
+    """pick_model with character=<name> routes on the character's Soul ids, as generate with auto does."""
+    import json
+
+    async with Client(stdio_params(sandbox)) as client:
+        await client.call_tool("character_library", {"action": "create", "name": "Ivo", "description": "a sailor"})
+        path = sandbox.mcp_home / "library" / "characters" / "ivo" / "character.json"
+        data = json.loads(path.read_text())
+        soul = {"variant": "soul_cinematic", "id": "0f0e0d0c-0000-4000-8000-000000000002", "status": "completed"}
+        data["souls"] = {"soul_cinematic": soul}
+        path.write_text(json.dumps(data))
+        request = {"request": "a cinematic film still of Ivo on a night ferry, sodium lamps"}
+        plain = await client.call_tool("pick_model", request)
+        cast = await client.call_tool("pick_model", {**request, "character": "Ivo"})
+        unknown = await client.call_tool("pick_model", {**request, "character": "Nobody"})
+    assert not cast.is_error, cast.content
+    assert cast.structured_content["model"] == "soul_cinematic"
+    assert cast.structured_content["params"].get("soul_id") == soul["id"]
+    assert plain.structured_content["params"].get("soul_id") is None
+    assert unknown.is_error and "Nobody" in unknown.content[0].text
+    assert sandbox.argvs("generate", "create") == []

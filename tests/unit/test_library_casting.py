@@ -16,7 +16,7 @@ from higgsfield_mcp.domain.library.store import CharacterStore
 
 CATALOGUE = Catalogue.bundled()
 REFS = ["/lib/maya/front.png", "/lib/maya/three_quarter.png", "/lib/maya/profile.png"]
-DESCRIPTION = "A woman in her late twenties, dark bob."
+DESCRIPTION = "A woman of about thirty, dark bob."
 
 
 def apply(model: str, cast: CharacterInputs, **request: Any) -> GenerateRequest:
@@ -53,7 +53,7 @@ def test_an_explicit_soul_id_wins() -> None:
 
 def test_the_canonical_description_leads_the_prompt_once() -> None:
     cast = CharacterInputs(description=DESCRIPTION)
-    assert apply("z_image", cast).prompt == "A woman in her late twenties, dark bob. walking in the rain"
+    assert apply("z_image", cast).prompt == "A woman of about thirty, dark bob. walking in the rain"
     again = GenerateRequest(prompt=f"{DESCRIPTION} On a ferry", model="z_image", cast=cast)
     assert with_character(again, CATALOGUE.get("z_image")).prompt == f"{DESCRIPTION} On a ferry"
     assert with_character(GenerateRequest(prompt="x", model="z_image"), CATALOGUE.get("z_image")).prompt == "x"

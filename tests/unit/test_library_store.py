@@ -59,7 +59,7 @@ def test_a_name_in_any_script_keeps_its_display_name(store: CharacterStore) -> N
 
 
 def test_create_writes_the_documented_layout(store: CharacterStore) -> None:
-    created = make(store, "Maya Chen", description="A woman in her late twenties", lighting_notes="window light")
+    created = make(store, "Maya Chen", description="A woman of about thirty", lighting_notes="window light")
     path = store.root / "maya-chen" / "character.json"
     data = json.loads(path.read_text())
     assert created.slug == data["slug"] == "maya-chen"

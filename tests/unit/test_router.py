@@ -20,7 +20,7 @@ AD = "tool:marketing_ad"
 # (request, extra RouteRequest fields, expected model id or "tool:<name>")
 TABLE: list[tuple[str, dict[str, Any], str]] = [
     # Soul 2.0: fashion, portrait, UGC, editorial, lifestyle, photoreal people
-    ("a woman in her late twenties, navy blazer, studio light, for a lookbook", {}, "text2image_soul_v2"),
+    ("a woman of about thirty, navy blazer, studio light, for a lookbook", {}, "text2image_soul_v2"),
     ("editorial fashion shot of a man in a camel overcoat on a Paris rooftop", {}, "text2image_soul_v2"),
     ("a headshot for my LinkedIn profile, soft window light", {}, "text2image_soul_v2"),
     ("UGC-style selfie of a girl holding an iced coffee", {}, "text2image_soul_v2"),

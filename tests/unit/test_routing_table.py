@@ -9,7 +9,14 @@ import pytest
 
 from higgsfield_mcp.bundle import bundle_path
 from higgsfield_mcp.domain.generation.catalogue import Catalogue
-from higgsfield_mcp.domain.generation.router import DIRECT_TOOLS, Pick, RouteRequest, compile_rules, load_rules, pick_model
+from higgsfield_mcp.domain.generation.router import (
+    DIRECT_TOOLS,
+    Pick,
+    RouteRequest,
+    compile_rules,
+    load_rules,
+    pick_model,
+)
 
 from .routing_table import ASK, LIBRARY, ROWS, SOULS
 

@@ -51,10 +51,18 @@ def register(server: MCPServer, services: Services) -> None:
         reference_videos: Annotated[int, Field(ge=0, le=10, description="Reference videos to give.")] = 0,
         audio_references: Annotated[int, Field(ge=0, le=10, description="Audio references to give.")] = 0,
         soul_id: Annotated[str | None, Field(description="A trained Soul id.")] = None,
+        character: Annotated[str | None, Field(description="A library character.")] = None,
         model: Annotated[str | None, Field(description="A model the user named.")] = None,
     ) -> Annotated[CallToolResult, Pick]:
         """Pick the model for a request: why, alternatives, parameters to set, prompt checklist; may
         point to marketing_ad instead. Free: nothing is generated."""
+        try:
+            cast = library.cast(character)[1] if character else None
+        except HiggsfieldError as exc:
+            raise fail(exc) from exc
+        souls = dict(cast.soul_ids) if cast else {}
+        if soul_id:
+            souls["soul_2"] = soul_id
         route = RouteRequest(
             request=request,
             kind=kind,
@@ -63,7 +71,8 @@ def register(server: MCPServer, services: Services) -> None:
             reference_images=reference_images,
             reference_videos=reference_videos,
             audio_references=audio_references,
-            character_soul_ids={"soul_2": soul_id} if soul_id else {},
+            character_soul_ids=souls,
+            character_has_references=bool(cast and cast.reference_images),
             model=model,
         )
         pick = await production.pick(route)
