@@ -73,10 +73,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve_http(server: MCPServer, exposure: HttpExposure) -> None:
-    """Streamable HTTP with the exposure's Host/Origin allow-list and, when set, its bearer token."""
+    """Streamable HTTP with the exposure's Host/Origin allow-list, its bearer token when set, resumable streams."""
     import uvicorn
 
-    app = server.streamable_http_app(host=exposure.host, transport_security=exposure.transport_security())
+    from .event_store import RETRY_MILLISECONDS, BoundedEventStore
+
+    app = server.streamable_http_app(
+        host=exposure.host,
+        transport_security=exposure.transport_security(),
+        # resumable streams: a client whose connection drops mid-call reconnects and gets the result
+        event_store=BoundedEventStore(),
+        retry_interval=RETRY_MILLISECONDS,
+    )
     log.warning("%s", exposure.describe())  # WARNING: shown at the default log level
     config = uvicorn.Config(exposure.wrap(app), host=exposure.host, port=exposure.port, log_level="warning")
     anyio.run(uvicorn.Server(config).serve)
