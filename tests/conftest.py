@@ -51,7 +51,10 @@ class Sandbox:
         log = self.home / "calls.jsonl"
         if not log.exists():
             return []
-        return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        text = log.read_text()
+        if not text.endswith("\n"):  # a CLI still writing its line: read what is whole
+            text = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def argvs(self, *prefix: str) -> list[list[str]]:
         """argv (the log holds it without the program name) of every call starting with `prefix`."""

@@ -471,7 +471,7 @@ def _run(tokens: list[str], settings: Settings, state: State) -> int:
         code = command.handler(ctx, flt)
     except errors.SandboxError as exc:
         _write(sys.stdout, "".join(ctx.stdout))
-        _write(sys.stderr, exc.render())
+        _write(sys.stdout if exc.on_stdout else sys.stderr, exc.render())
         return exc.exit_code
     post = flt.take(faults.POST_FAULTS)
     if post in faults.HANG_FAULTS:

@@ -32,11 +32,15 @@ ANTI_BOT_BODY = (
 class SandboxError(Exception):
     """A failure printed as ``Error:``/``Hint:`` lines with an exit code."""
 
-    def __init__(self, message: str, *, hint: str | None = None, exit_code: int = EXIT_USAGE) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, exit_code: int = EXIT_USAGE, on_stdout: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.exit_code = exit_code
+        self.on_stdout = on_stdout
+        """Printed on stdout with stderr empty, as a misbehaving build might (the `leaky_stdout` fault)."""
 
     def render(self) -> str:
         text = f"Error: {self.message}\n"
@@ -116,6 +120,12 @@ def leaky_stderr() -> SandboxError:
         "Cookie: __session=sb-cookie-value-123456; api_key=sk-sandbox0123456789abcdef",
         exit_code=EXIT_API,
     )
+
+
+def leaky_stdout() -> SandboxError:
+    """The same secrets, printed on stdout with nothing on stderr (sandbox only)."""
+    leaked = leaky_stderr()
+    return SandboxError(leaked.message, exit_code=leaked.exit_code, on_stdout=True)
 
 
 def method_not_allowed() -> SandboxError:

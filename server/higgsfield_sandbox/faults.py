@@ -37,6 +37,7 @@ ERROR_FAULTS: dict[str, Callable[[], errors.SandboxError]] = {
     "server_error": errors.server_error,
     "no_response": errors.no_response,
     "leaky_stderr": errors.leaky_stderr,
+    "leaky_stdout": errors.leaky_stdout,
 }
 EXIT0_FAULTS = frozenset({"auth_error_exit0"})
 POST_FAULTS = frozenset({"hang", "created_hang", "created_no_response", "garbled_json"})

@@ -68,8 +68,9 @@ async def test_version_that_hangs_says_the_cli_did_not_answer(tmp_path: Path, mo
     assert "not Higgsfield" not in info.value.message
 
 
-async def test_secrets_in_cli_stderr_never_leave_the_adapter(sandbox: Sandbox) -> None:
-    sandbox.fault("leaky_stderr@generate.create")
+@pytest.mark.parametrize("fault", ["leaky_stderr", "leaky_stdout"])
+async def test_secrets_in_cli_output_never_leave_the_adapter(sandbox: Sandbox, fault: str) -> None:
+    sandbox.fault(f"{fault}@generate.create")
     async with Client(create_server(sandbox.settings())) as client:
         result = await client.call_tool("generate", {"prompt": "a red chair", "model": "z_image"})
     text = _text(result)

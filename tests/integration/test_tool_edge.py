@@ -33,6 +33,37 @@ async def test_unknown_argument_is_refused_with_the_valid_names_before_anything_
     assert not sandbox.argvs("generate"), "a refused call must not reach the CLI"
 
 
+@pytest.mark.parametrize(
+    ("tool", "arguments", "field"),
+    [
+        ("generate", {"prompt": "a red\x00chair", "model": "seedance_2_0"}, "`prompt`"),
+        ("generate", {"prompt": "a red chair", "params": {"seed": "7\x00"}}, "`params`"),
+        ("character_library", {"action": "create", "name": "Ana\x00", "description": "a dancer"}, "`name`"),
+        ("moodboard", {"action": "create", "name": "Dusk", "brief": "broken \ud800 text"}, "`brief`"),
+    ],
+)
+async def test_unsendable_text_is_refused_before_the_tool_runs(
+    sandbox: Sandbox, tool: str, arguments: dict[str, Any], field: str
+) -> None:
+    """A NUL or a broken character is refused at the edge: no catalogue read, no library file, no CLI call."""
+    async with Client(create_server(sandbox.settings())) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    text = _text(result)
+    assert field in text and ("NUL character" in text or "broken character" in text), text
+    assert sandbox.calls() == [], "nothing reached the CLI"
+    library = sandbox.mcp_home / "library"
+    assert not library.exists() or not any(p.is_file() for p in library.rglob("*")), "no library file was written"
+
+
+async def test_a_huge_value_is_not_echoed_back_whole(sandbox: Sandbox) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        result = await client.call_tool("generate", {"prompt": "x", "model": "z_image", "aspect_ratio": "9" * 200_000})
+    text = _text(result)
+    assert result.is_error and "aspect_ratio" in text and "allowed" in text
+    assert len(text) < 1000, f"{len(text)} characters of error for one bad value"
+
+
 @pytest.mark.parametrize("prompt", ['{"style": "noir"}', "null", "[1, 2]", "42", "true"])
 async def test_json_looking_prompt_reaches_the_cli_verbatim(sandbox: Sandbox, prompt: str) -> None:
     async with Client(create_server(sandbox.settings())) as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,9 +29,18 @@ class Services:
     and `tools/skill.py` installs the one handler that dispatches to them."""
 
 
+LONG_RUN = re.compile(r"\S{201,}")
+"""An unbroken run this long in an error is an echoed value (a pasted file, a runaway param), not words."""
+
+
 def fail(exc: HiggsfieldError) -> ToolError:
-    """A domain error as the tool error the client shows: what happened, then what to do."""
-    return ToolError(f"{exc.message.rstrip('.')}. {exc.remedy}")
+    """A domain error as the tool error the client shows: what happened, then what to do.
+
+    Values echoed back are clipped: a 200 KB `aspect_ratio` must not become a 200 KB error
+    the agent pays to read on every later turn.
+    """
+    text = f"{exc.message.rstrip('.')}. {exc.remedy}"
+    return ToolError(LONG_RUN.sub(lambda m: f"{m.group()[:60]}… ({len(m.group()):,} characters)", text))
 
 
 def raise_if_all_failed(jobs: Sequence[JobView], what: str = "generation") -> None:

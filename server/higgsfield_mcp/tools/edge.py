@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from ..adapters.cli.errors import HiggsfieldError
+from ..adapters.cli.process import check_text
 from .common import fail
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class HiggsfieldMCPServer(MCPServer):
             known = ", ".join(sorted(t.name for t in self._tool_manager.list_tools()))
             raise ToolError(f"There is no tool named {name!r}. The tools are: {known}.")
         check_argument_names(tool, arguments)
+        check_argument_text(arguments)
         keep_strings_verbatim(tool)
         try:
             return await super().call_tool(name, arguments, context)
@@ -129,6 +131,35 @@ def check_argument_names(tool: Tool, arguments: dict[str, Any]) -> None:
     raise ToolError(
         f"`{tool.name}` has no argument {', '.join(parts)}; nothing was run. Its arguments are: {names}.{free}"
     )
+
+
+# --- text no process can receive ---------------------------------------------------------------------
+
+
+def check_argument_text(arguments: dict[str, Any]) -> None:
+    """Refuse a NUL or a broken character in any string argument before the tool runs.
+
+    The CLI adapter refuses them too, but only when it spawns the paid call; by then a
+    tool may have read the catalogue or written a library file with the bad text in it.
+    """
+    for name, value in arguments.items():
+        for text in _strings(value):
+            try:
+                check_text(f"`{name}`", text, None)
+            except HiggsfieldError as exc:
+                raise ToolError(f"{exc.message}. {exc.remedy}") from None
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 # --- strings stay strings ---------------------------------------------------------------------------

@@ -123,7 +123,7 @@ class HiggsfieldCLI:
             raise CLINotInstalled(f"Cannot run {who.path}: {exc.strerror or exc}") from exc
         log.debug("cli %s exit=%s in %.2fs", " ".join(args[:2]), done.exit_code, done.seconds)
         if done.exit_code != 0 or error_line(done.stderr) is not None:
-            raise classify(done.stderr or done.stdout, exit_code=done.exit_code, command=argv)
+            raise classify(done.stderr or redact(done.stdout), exit_code=done.exit_code, command=argv)
         return done
 
     async def run_json(self, args: Sequence[str], *, timeout: float = READ_TIMEOUT, stdin: str | None = None) -> Any:

@@ -108,12 +108,13 @@ def refuse_unsendable(args: Sequence[str], stdin: str | None = None) -> None:
     know nothing was sent: a submit refused here is journaled as rejected, not ambiguous.
     """
     for index, arg in enumerate(args[1:], start=1):  # args[0] is the configured program, not a value
-        _check_text(_field_of(args, index), arg, MAX_ARG_BYTES)
+        check_text(_field_of(args, index), arg, MAX_ARG_BYTES)
     if stdin is not None:
-        _check_text("`prompt`", stdin, None)
+        check_text("`prompt`", stdin, None)
 
 
-def _check_text(field: str, text: str, limit: int | None) -> None:
+def check_text(field: str, text: str, limit: int | None) -> None:
+    """Refuse a NUL, an unpaired surrogate or (with `limit`) more UTF-8 bytes than one argument may carry."""
     if "\x00" in text:
         raise ValidationError(
             f"{field} contains a NUL character (\\0), which cannot be passed to the CLI",
