@@ -43,8 +43,12 @@ def pids_with_env(marker: str, *, command_contains: bytes | None = None) -> list
     return found
 
 
-def wait_until_gone(pids: Callable[[], Iterable[int]], seconds: float = 5.0) -> bool:
-    """True once `pids()` names no live process, polling for up to `seconds`."""
+def wait_until_gone(pids: Callable[[], Iterable[int]], seconds: float = 30.0) -> bool:
+    """True once `pids()` names no live process, polling for up to `seconds`.
+
+    Generous on purpose: it returns as soon as they are gone, and on two cores kept busy by
+    other work a killed process can take seconds to be scheduled, exit and be reaped.
+    """
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not any(alive(p) for p in pids()):

@@ -7,6 +7,7 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -46,6 +47,31 @@ async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
     pids: list[int] = []
     async with anyio.create_task_group() as tg:
         tg.start_soon(partial(run_process, [sys.executable, "-c", HANG, str(marker)], timeout=60.0))
+        pids = await _pids(marker)
+        tg.cancel_scope.cancel()
+    assert wait_until_gone(lambda: pids), f"processes left behind: {pids}"
+
+
+async def test_cancellation_during_a_slow_spawn_still_kills_the_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine the child can run before the spawn returns its handle; a cancel then must not leak it."""
+    from higgsfield_mcp.adapters.cli import process as module
+
+    marker = tmp_path / "pids"
+    real_open = anyio.open_process
+    spawned = anyio.Event()
+
+    async def slow_open(*args: Any, **kw: Any) -> Any:
+        proc = await real_open(*args, **kw)
+        spawned.set()
+        await anyio.sleep(1.0)  # the handle is not returned yet
+        return proc
+
+    monkeypatch.setattr(module.anyio, "open_process", slow_open)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(partial(run_process, [sys.executable, "-c", HANG, str(marker)], timeout=60.0))
+        await spawned.wait()
         pids = await _pids(marker)
         tg.cancel_scope.cancel()
     assert wait_until_gone(lambda: pids), f"processes left behind: {pids}"

@@ -63,14 +63,18 @@ async def run_process(
     args = [str(a) for a in argv]
     refuse_unsendable(args, stdin)
     started = time.monotonic()
-    process = await anyio.open_process(
-        args,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else None,
-        start_new_session=sys.platform != "win32",
-    )
+    # shielded: a cancellation that lands while the spawn is being set up (the child already
+    # runs, the handle is not ours yet) would otherwise leave the CLI and its children running;
+    # it is delivered at the first await below, where the whole group is killed
+    with anyio.CancelScope(shield=True):
+        process = await anyio.open_process(
+            args,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+            start_new_session=sys.platform != "win32",
+        )
     out = bytearray()
     err = bytearray()
     try:
