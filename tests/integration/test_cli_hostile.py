@@ -83,7 +83,7 @@ async def test_secrets_in_cli_output_never_leave_the_adapter(sandbox: Sandbox, f
 
 
 def test_redact_shapes() -> None:
-    from higgsfield_mcp.adapters.cli.redact import redact
+    from higgsfield_mcp.adapters.cli.redact import MARK, redact
 
     line = (
         'Authorization: Bearer abcdefghijklmnop token=zzzzzzzz "api_key": "k-123456789" '
@@ -93,6 +93,13 @@ def test_redact_shapes() -> None:
     for secret in ("abcdefghijklmnop", "zzzzzzzz", "k-123456789", "sid=xyz", "ghp_0123456789abcdefghij"):
         assert secret not in out
     assert "next line" in out and "stays" in out
+    for header in (
+        "Authorization: Token tok-0123456789",
+        "authorization=rawkey0123456789",
+        "Authorization: Key k9k9k9k9",
+    ):
+        assert redact(header).endswith(MARK) and "0123456789" not in redact(header) and "k9k9" not in redact(header)
+    assert redact("Authorization: Bearer abcdefghijklmnop") == f"Authorization: Bearer {MARK}"
     assert redact("Error: Invalid values: aspect_ratio must be one of 16:9") == (
         "Error: Invalid values: aspect_ratio must be one of 16:9"
     )

@@ -63,3 +63,14 @@ def test_page_links_every_file() -> None:
     for name in ("s%201.png", "c1.mp4", "animatic.mp4", "poster.jpg", "sheet.jpg"):
         assert f'"{name}"' in page
     assert "no still yet" in page
+
+
+def test_title_cards_letter_any_script() -> None:
+    """Two different kanji give two different cards: Pillow's own font drew both as the same box."""
+    from higgsfield_mcp.domain.library.animatic import Segment, _title_card
+
+    def card(title: str) -> bytes:
+        return _title_card(Segment(title=title, detail="4 s · medium", seconds=4), (854, 480)).tobytes()
+
+    assert card("1. 美") != card("1. 咲")
+    assert card("1. Ночь") != card("1. День")

@@ -199,3 +199,35 @@ async def test_a_server_that_stops_mid_download_hands_the_job_over_at_once(tmp_p
         assert other.claim_download("j1", seconds=60), "the stopped server's claim was released"
     finally:
         other.close()
+
+
+async def test_finding_an_unclear_submission_uses_only_what_is_left_of_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submit that took 30 s of a 40 s wait leaves 10 s to look for its job, not another 40 (a 60 s host)."""
+    from higgsfield_mcp.config import Settings
+    from higgsfield_mcp.domain.generation.catalogue import ModelInfo
+    from higgsfield_mcp.domain.generation.production import Outcome, Production
+    from higgsfield_mcp.domain.generation.submit import Submitted
+
+    production = Production(Settings(home=tmp_path, media_roots=(tmp_path,)), FakeCLI([]))  # type: ignore[arg-type]
+    looked: list[float] = []
+
+    async def wait_reconciled(ids: Any, *, timeout: float) -> list[str]:
+        looked.append(timeout)
+        return []
+
+    async def wait(job_ids: Any, **kw: Any) -> Outcome:
+        return Outcome(jobs=[])
+
+    monkeypatch.setattr(production.poller, "wait_reconciled", wait_reconciled)
+    monkeypatch.setattr(production, "wait", wait)
+    sent = Submitted(
+        model=ModelInfo(id="z_image", display_name="Z Image", kind="image"), job_ids=[], unclear=["s1"], params={}
+    )
+    try:
+        await production.follow(sent, started=time.monotonic() - 30, wait_seconds=40)
+    finally:
+        production.journal.close()
+    [timeout] = looked
+    assert 9 <= timeout <= 10.5, timeout

@@ -380,14 +380,14 @@ def _model(cls: type[W], payload: Any) -> W:
     try:
         return cls.model_validate(payload)
     except (ValidationError, TypeError, ValueError) as exc:
-        raise GarbledOutput(f"Unexpected {cls.__name__} answer from the CLI: {str(exc)[:300]}") from exc
+        raise GarbledOutput(f"Unexpected {cls.__name__} answer from the CLI: {redact(str(exc))[:300]}") from exc
 
 
 def _parsed(parser: Callable[[Any], T], payload: Any) -> T:
     try:
         return parser(payload)
     except (ValidationError, TypeError, ValueError) as exc:
-        raise GarbledOutput(f"Unexpected job answer from the CLI: {str(exc)[:300]}") from exc
+        raise GarbledOutput(f"Unexpected job answer from the CLI: {redact(str(exc))[:300]}") from exc
 
 
 @contextmanager

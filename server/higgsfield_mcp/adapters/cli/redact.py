@@ -13,7 +13,15 @@ MARK = "[redacted]"
 
 _PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # (words one of which must appear, lowercased, for the pattern to be tried: a cheap pre-check)
-    # Authorization: Bearer xyz / Basic xyz (header or prose)
+    # Authorization: [scheme] credential, whatever the scheme (Token, Key, Digest, none at all)
+    (
+        ("authorization",),
+        re.compile(
+            r"(?i)\b(authorization\s*[:=]\s*(?:(?:bearer|basic|token|key|apikey|digest|dpop)\s+)?)[^\s,;\"']{4,}"
+        ),
+        rf"\1{MARK}",
+    ),
+    # Bearer xyz / Basic xyz in prose
     (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {MARK}"),
     # Cookie: a=b; c=d  /  Set-Cookie: session=...
     (("cookie",), re.compile(r"(?im)\b((?:set-)?cookie\s*[:=]\s*)[^\r\n]+"), rf"\1{MARK}"),

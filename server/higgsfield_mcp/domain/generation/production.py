@@ -153,7 +153,8 @@ class Production:
         bound = self._bound(wait_seconds)
         job_ids = list(sent.job_ids)
         if sent.unclear and not sent.timed_out:  # the submit may have gone through: find its jobs, never resend
-            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=bound)
+            left = max(0.0, bound - (time.monotonic() - started))  # a 60 s host counts the submit's time too
+            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=left)
         elif sent.unclear:  # the wait is used up: the poller keeps looking, `jobs resume` reports what it finds
             self.poller.track()
         remaining = 0.0 if sent.timed_out else max(0.0, bound - (time.monotonic() - started))

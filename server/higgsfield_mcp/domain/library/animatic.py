@@ -18,14 +18,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from ...adapters.atomic_files import write_bytes_atomic
 from ..generation.previews import PREVIEW_FORMATS
+from . import lettering
 
 FPS = 24
 LONG_SIDE = 854
@@ -184,32 +184,22 @@ def _fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def _title_card(segment: Segment, size: tuple[int, int]) -> Image.Image:
-    """A translucent band across the top with the scene's number and beat, and its duration and framing."""
+    """A translucent band across the top with the scene's number and beat, and its duration and framing.
+
+    Lettered like the sheets (`lettering`), so a beat in Cyrillic or a name in kanji reads as
+    written rather than as boxes.
+    """
     width, height = size
-    big, small = _font(max(14, height // 18)), _font(max(11, height // 30))
+    big, small = max(14, height // 18), max(11, height // 30)
     band = max(48, height // 6)
     card = Image.new("RGBA", (width, band), (*BAND, 190))
     draw = ImageDraw.Draw(card)
     margin = max(10, width // 60)
-    draw.text((margin, margin // 2), _cut_to(draw, segment.title, big, width - 2 * margin), font=big, fill="white")
-    detail = _cut_to(draw, segment.detail, small, width - 2 * margin)
-    draw.text((margin, band - margin // 2), detail, font=small, fill=(215, 215, 215), anchor="ld")
+    room = width - 2 * margin
+    lettering.draw_text(draw, (margin, margin // 2), lettering.fit(segment.title, big, room), size=big, fill="white")
+    detail = lettering.fit(segment.detail, small, room)
+    lettering.draw_text(draw, (margin, band - margin // 2 - small * 5 // 4), detail, size=small, fill=(215, 215, 215))
     return card
-
-
-@cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-def _cut_to(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
-    line = " ".join(text.split())
-    while line and draw.textlength(line + "…", font=font) > width:
-        line = line[:-1]
-    return line if line == " ".join(text.split()) else line.rstrip() + "…"
 
 
 def _jpeg(image: Image.Image) -> bytes:
