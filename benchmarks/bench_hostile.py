@@ -5,7 +5,7 @@
 1. `redact` over CLI stderr: a typical two-line error, and a 1 MiB verbose dump.
 2. A refused tool call through the edge in-process (an unknown argument name): the whole
    round trip an agent sees when it misspells an argument; no CLI is run.
-3. Refusing a zip bomb (0.5 MB that declares 512 MB) from its header.
+3. Refusing a zip bomb (a few tens of KB that declare a 60 MB image) from its header.
 
 Machines here are shared and noisy: medians are printed next to the best run.
 """

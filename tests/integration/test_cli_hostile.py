@@ -139,3 +139,26 @@ async def test_flag_shaped_ids_never_reach_a_positional_slot(sandbox: Sandbox) -
     assert "bug in higgsfield-mcp" not in _text(status)
     assert model.is_error and "bug in higgsfield-mcp" not in _text(model), _text(model)
     assert not [c for c in sandbox.calls() if "--help" in c["argv"]]
+
+
+async def test_one_value_longer_than_a_command_line_argument_is_refused_by_name(sandbox: Sandbox) -> None:
+    cli = HiggsfieldCLI(sandbox.binary, env=sandbox.process_env())
+    with pytest.raises(ValidationError) as info:
+        await cli.run(["marketing-studio", "products", "create", "--description", "é" * 70_000])
+    assert "`description` is 136 KiB" in info.value.message and "nothing was sent" in info.value.remedy
+    assert not sandbox.argvs("marketing-studio"), "refused before the CLI was started"
+
+
+async def test_arguments_too_long_together_are_a_clear_refusal(sandbox: Sandbox) -> None:
+    """Each value fits, the whole command line does not (E2BIG from the kernel, not from us)."""
+    import os
+
+    cli = HiggsfieldCLI(sandbox.binary, env=sandbox.process_env())
+    await cli.identity()  # the version check runs first, with a short command line
+    value = "x" * 120_000
+    flags = [arg for _ in range(os.sysconf("SC_ARG_MAX") // len(value) + 8) for arg in ("--image", value)]
+    with pytest.raises(ValidationError) as info:
+        await cli.run(["generate", "create", "z_image", *flags])
+    assert "more text than a command line can carry" in info.value.message
+    assert "nothing was sent" in info.value.remedy
+    assert not sandbox.argvs("generate", "create")

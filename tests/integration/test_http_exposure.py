@@ -34,7 +34,9 @@ def _serving(sandbox: Sandbox, host: str, **env: str) -> Iterator[tuple[int, sub
         yield port, proc
 
 
-def _post(host: str, port: int, *, host_header: str | None = None, token: str | None = None) -> int:
+def _post(
+    host: str, port: int, *, host_header: str | None = None, token: str | None = None, origin: str | None = None
+) -> int:
     req = urllib.request.Request(f"http://{host}:{port}/mcp", data=json.dumps(INIT).encode(), method="POST")
     req.add_header("Content-Type", "application/json")
     req.add_header("Accept", "application/json, text/event-stream")
@@ -42,6 +44,8 @@ def _post(host: str, port: int, *, host_header: str | None = None, token: str | 
         req.add_header("Host", host_header)
     if token:
         req.add_header("Authorization", f"Bearer {token}")
+    if origin:
+        req.add_header("Origin", origin)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return int(resp.status)
@@ -69,16 +73,33 @@ def test_with_token_requests_need_it_and_foreign_hosts_are_refused(sandbox: Sand
         assert _post(host, port) == 401
         assert _post(host, port, token="wrong-token-wrong-token-wrong") == 401
         assert _post(host, port, token=TOKEN, host_header="evil.example.com") == 421
+        assert _post(host, port, token=TOKEN, origin="https://evil.example.com") == 403
+        assert _post(host, port, token=TOKEN, origin=f"http://{host}:{port}") == 200
         assert _post(host, port, token=TOKEN) == 200
     assert proc.stderr is not None
     log = proc.stderr.read().decode()
     assert "bearer token required" in log and TOKEN not in log
 
 
+def test_every_address_with_a_token_and_an_allow_list_really_serves_that_way(sandbox: Sandbox) -> None:
+    """Bound to 0.0.0.0 (off loopback): the token, the Host allow-list and the Origin check all hold on the wire."""
+    env = {"HIGGSFIELD_MCP_TOKEN": TOKEN, "HIGGSFIELD_MCP_ALLOWED_HOSTS": "studio.local"}
+    with _serving(sandbox, "0.0.0.0", **env) as (port, proc):
+        reach = "127.0.0.1"  # the test reaches the wildcard bind through loopback, naming an allowed host
+        assert _post(reach, port, host_header=f"studio.local:{port}") == 401
+        assert _post(reach, port, host_header=f"studio.local:{port}", token=TOKEN) == 200
+        assert _post(reach, port, host_header="evil.example.com", token=TOKEN) == 421
+        assert _post(reach, port, host_header=f"studio.local:{port}", token=TOKEN, origin="https://evil.example") == 403
+    assert proc.stderr is not None
+    log = proc.stderr.read().decode()
+    assert "THE NETWORK" in log and "bearer token required" in log and TOKEN not in log
+
+
 def test_other_loopback_address_keeps_host_checking_on(sandbox: Sandbox) -> None:
     host = "127.0.0.2"
     with _serving(sandbox, host) as (port, proc):
         assert _post(host, port, host_header="evil.example.com") == 421
+        assert _post(host, port, origin="https://evil.example.com") == 403, "a web page elsewhere cannot drive it"
         assert _post(host, port) == 200
     assert proc.stderr is not None
     assert "this machine only (loopback)" in proc.stderr.read().decode()
