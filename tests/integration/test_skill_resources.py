@@ -48,3 +48,18 @@ async def test_workflow_prompts_have_descriptions(sandbox: Sandbox) -> None:
         assert all(p.description for p in prompts.values())
         got = await client.get_prompt("click_to_ad", {"url": "https://shop.example.com/sneakers"})
         assert "https://shop.example.com/sneakers" in got.messages[0].content.text
+
+
+async def test_the_workflow_prompts_carry_their_arguments_and_rules(sandbox: Sandbox) -> None:
+    async with Client(create_server(sandbox.settings())) as client:
+        story = await client.get_prompt(
+            "storyboard_to_animatic",
+            {"brief": "a night ferry crossing", "name": "Night Ferry", "characters": "Maya Chen, Tomas Reyes"},
+        )
+        compare = await client.get_prompt("compare_pipelines", {"subject": "a baker of about sixty"})
+    text = story.messages[0].content.text
+    assert "a night ferry crossing" in text and "'Night Ferry'" in text and "Maya Chen, Tomas Reyes" in text
+    assert "one question" in text and "only if I raise it" in text, "the one-question and cost rules travel along"
+    assert text.index("moodboard") < text.index("stills") < text.index("clips") < text.index("the animatic")
+    side_by_side = compare.messages[0].content.text
+    assert "a baker of about sixty" in side_by_side and "aspect_ratio 16:9" in side_by_side

@@ -36,8 +36,12 @@ SCENES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
-async def _call(client: Client, tool: str, args: dict[str, Any]) -> Any:
-    result = await client.call_tool(tool, args)
+async def _call(client: Client, tool: str, args: dict[str, Any], said: list[str] | None = None) -> Any:
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        if said is not None and message:
+            said.append(message)
+
+    result = await client.call_tool(tool, args, progress_callback=on_progress)
     assert not result.is_error, result.content[0].text if result.content else result
     return result
 
@@ -124,7 +128,9 @@ async def test_six_scene_storyboard_from_stills_to_animatic(sandbox: Sandbox) ->
         assert [s["state"] for s in approved["board"]["scenes"]] == ["still_approved"] * 6
         assert approved["board"]["scenes"][2]["note"] == "works; keep rain"
 
-        clips = await _call(client, "storyboard", {"action": "clips", "name": "Night Ferry"})
+        said: list[str] = []
+        clips = await _call(client, "storyboard", {"action": "clips", "name": "Night Ferry"}, said)
+        assert said[0] == "Submitting 6 clips at once…", said
         clip_creates = _by_scene(sandbox.argvs("generate", "create")[10:])
         assert len(clip_creates) == 6 and all(argv[2] == "seedance_2_0" for argv in clip_creates)
         board = clips.structured_content["board"]

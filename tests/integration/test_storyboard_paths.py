@@ -81,6 +81,12 @@ async def test_refusals_name_the_remedy(sandbox: Sandbox) -> None:
         assert "beat" in await _refused(client, {"action": "create", "name": "X", "scenes": []})
         missing = await _refused(client, {"action": "create", "name": "X", "scenes": TWO, "moodboard": "Nope"})
         assert "moodboard" in missing.lower()
+        short = [{"beat": "A flash of lightning", "duration": 2}, {"beat": "A slow dolly", "clip_model": "kling3_0"}]
+        too_short = await _refused(client, {"action": "create", "name": "Flash", "scenes": short})
+        assert "Scene 1" in too_short and "Seedance 2.0" in too_short and "4" in too_short, too_short
+        assert not (sandbox.mcp_home / "library" / "storyboards" / "flash").exists(), (
+            "refused before the still is paid for"
+        )
         assert "name" in await _refused(client, {"action": "show"})
         await _call(client, {"action": "create", "name": "X", "scenes": TWO})
         assert "already" in (await _refused(client, {"action": "create", "name": "X", "scenes": TWO})).lower()

@@ -27,13 +27,17 @@ async def generate_all(
     *,
     wait_seconds: float | None = None,
     progress: Progress | None = None,
+    noun: str = "image",
 ) -> list[BatchResult]:
-    """Submit every request at once and wait (bounded) for all; results in request order."""
+    """Submit every request at once and wait (bounded) for all; results in request order.
+
+    `noun` names what is made in the progress line ("clip" for a storyboard's clips).
+    """
     total = len(requests)
     results: list[BatchResult | None] = [None] * total
     finished = 0
     if progress is not None:
-        await progress(0, total, f"Submitting {total} image(s) at once…")
+        await progress(0, total, f"Submitting {total} {noun}{'' if total == 1 else 's'} at once…")
 
     async def run(index: int, request: GenerateRequest) -> None:
         nonlocal finished

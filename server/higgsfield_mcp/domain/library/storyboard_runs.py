@@ -22,6 +22,7 @@ from ...adapters.cli.errors import HiggsfieldError
 from ..generation.previews import PREVIEW_FORMATS, probe_video
 from ..generation.production import JobView, Progress
 from ..generation.submit import CharacterInputs, GenerateRequest
+from ..generation.validation import coerce_value
 from . import animatic
 from .casting import history_entries, inputs_for
 from .contact_sheet import Cell, render_contact_sheet
@@ -98,6 +99,7 @@ class Storyboards:
         board = self._moodboard(moodboard, name)
         ratio = (aspect_ratio or "").strip() or "16:9"
         filled = fill_scenes(scenes, characters=self._characters(scenes), board=board, aspect_ratio=ratio)
+        await self._check_clip_lengths(filled)
         document = Storyboard(
             name=name.strip(),
             slug="-",
@@ -362,6 +364,32 @@ class Storyboards:
 
     # -- internals -----------------------------------------------------------------------------------
 
+    async def _check_clip_lengths(self, scenes: Sequence[Scene]) -> None:
+        """A scene its clip model cannot make at that length is refused now, before its still is paid for.
+
+        The live schema is read once per clip model (cached); when the CLI cannot be asked, the
+        clips step checks the same thing later, so the storyboard is still made.
+        """
+        production = self.production
+        for number, scene in enumerate(scenes, start=1):
+            if not scene.clip_model or scene.clip_model == "auto":
+                continue
+            try:
+                model = await production.catalogues.model(production.cli, scene.clip_model)
+            except HiggsfieldError:
+                continue
+            spec = model.params.get("duration")
+            if spec is None:
+                continue
+            try:
+                coerce_value("duration", spec, scene.duration)
+            except HiggsfieldError as exc:
+                raise LibraryRequestInvalid(
+                    f"Scene {number} lasts {scene.duration} s, which {model.display_name} cannot make: {exc.message}",
+                    remedy="Give the scene a length its clip model takes (or another clip_model), then create "
+                    "the storyboard again; nothing was made or spent.",
+                ) from None
+
     async def _generate(
         self,
         slug: str,
@@ -372,7 +400,8 @@ class Storyboards:
         wait_seconds: float | None,
         progress: Progress | None,
     ) -> StoryboardRun:
-        results = await generate_all(self.production, requests, wait_seconds=wait_seconds, progress=progress)
+        noun = "still" if step == "still" else "clip"
+        results = await generate_all(self.production, requests, wait_seconds=wait_seconds, progress=progress, noun=noun)
         takes: dict[int, Take] = {}
         jobs: list[JobView] = []
         made: list[tuple[Scene, JobView]] = []
