@@ -194,3 +194,25 @@ async def test_unclear_workflow_submit_is_reconciled_never_resent(sandbox: Sandb
     assert job["state"] == "completed" and job["source"] == clip["job_id"] and Path(job["files"][0]).is_file()
     assert result["unclear_submissions"] == 0
     assert len(sandbox.argvs("generate", "workflow")) == 1, "found through generate list, not sent again"
+
+
+async def test_ids_made_elsewhere_are_edited_as_what_they_are(sandbox: Sandbox) -> None:
+    """An upload id or a job from the website says nothing about its kind: it is looked up, not assumed an image."""
+    import json
+    import subprocess
+
+    def cli(*args: str) -> Any:
+        done = subprocess.run(
+            [sandbox.binary, *args, "--json"], env=sandbox.process_env(), capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout)
+
+    uploaded = cli("upload", "create", str(ASSETS / "sandbox_landscape.mp4"), "--video")["id"]
+    [made_elsewhere] = cli("generate", "create", "seedance1_5", "--prompt", "a tram at night", "--wait")
+    async with Client(stdio_params(sandbox)) as client:
+        upload_cut = _ok(await client.call_tool("edit", {"action": "remove_background", "source": uploaded}))
+        job_cut = _ok(await client.call_tool("edit", {"action": "remove_background", "source": made_elsewhere["id"]}))
+    assert upload_cut["source"]["kind"] == "video" and job_cut["source"]["kind"] == "video"
+    creates = sandbox.argvs("generate", "create", "video_background_remover")
+    assert [_flag(argv, "--video") for argv in creates] == [uploaded, made_elsewhere["id"]]
+    assert not sandbox.argvs("generate", "create", "image_background_remover")

@@ -254,6 +254,11 @@ class HiggsfieldCLI:
             return Upload(id=text.splitlines()[-1].strip())
         return _model(Upload, parse_json(done))
 
+    async def list_uploads(self, kind: str, *, size: int = 100) -> list[Upload]:
+        """This account's recent uploads of one kind (`image`, `video` or `audio`), newest first."""
+        payload = await self.run_json(["upload", "list", f"--{kind}", "--size", str(size)])
+        return [_model(Upload, item) for item in _items(payload)]
+
     # -- soul ids ----------------------------------------------------------------------------------
 
     async def create_soul(self, name: str, images: Sequence[str], *, variant: str = "soul_2") -> SoulReference:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ...adapters.cli.errors import CLITimeout, ValidationError
+from ...adapters.cli.errors import CLITimeout, HiggsfieldError, ValidationError
 from ...adapters.cli.models import Voice
 from ...adapters.media_policy import resolve_media_input
 from ...bundle import bundle_path
@@ -169,8 +169,10 @@ class PostProduction:
             source = Source(value=record.id, kind=_kind(record.kind), job=view)
         else:
             checked = resolve_media_input(text, self.settings.media_roots)
-            kind: SourceKind = "unknown" if checked.media_type is None else _kind(checked.media_type)
-            source = Source(value=checked.cli_value, kind=kind)
+            if checked.media_type is not None:
+                source = Source(value=checked.cli_value, kind=_kind(checked.media_type))
+            else:
+                source = Source(value=checked.cli_value, kind=await self._kind_of_id(checked.cli_value))
         if source.kind != "unknown" and source.kind not in kinds:
             hint = OTHER_TOOL_FOR_KIND.get((action, source.kind), f"It works on: {', '.join(kinds)}.")
             raise ValidationError(
@@ -178,6 +180,30 @@ class PostProduction:
                 remedy=f"{hint} Nothing was submitted.",
             )
         return source
+
+    async def _kind_of_id(self, value: str) -> SourceKind:
+        """What an id this server never made points at: a job's output (asked for) or an upload (listed).
+
+        The CLI takes either kind of id in any media flag, so sending a video upload as an image
+        would pick the image model; "unknown" only when neither lookup knows it.
+        """
+        cli = self.production.cli
+        try:
+            job = await cli.get_job(value)
+        except HiggsfieldError:
+            job = None
+        if job is not None and job.model:
+            info = (await self.production.catalogue()).find(job.model)
+            if info is not None:
+                return _kind(info.kind)
+        for kind in ("video", "image", "audio"):
+            try:
+                uploads = await cli.list_uploads(kind)
+            except HiggsfieldError:
+                return "unknown"
+            if any(upload.id == value for upload in uploads):
+                return _kind(kind)
+        return "unknown"
 
     async def _latest(self, action: str, kinds: tuple[str, ...]) -> Source:
         for view in await self.production.history(status="completed", limit=50):
