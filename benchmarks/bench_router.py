@@ -18,16 +18,10 @@ import time
 from pathlib import Path
 
 from higgsfield_mcp.domain.generation.catalogue import Catalogue
-from higgsfield_mcp.domain.generation.router import Pick, RouteRequest, load_rules, pick_model
+from higgsfield_mcp.domain.generation.router import RouteRequest, load_rules, pick_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.unit.routing_table import ASK, HOLDOUT, ROWS, Row
-
-
-def outcome(pick: Pick) -> str:
-    if pick.unsure is not None:
-        return ASK
-    return f"tool:{pick.tool}" if pick.tool else pick.model
+from tests.unit.routing_table import HOLDOUT, ROWS, Row, outcome
 
 
 def main() -> None:

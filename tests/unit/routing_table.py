@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from higgsfield_mcp.domain.generation.router import DIRECT_TOOLS, Pick
+
 ASK = "ask"
 PHOTOSHOOT = "tool:product_photoshoot"
 AD = "tool:marketing_ad"
@@ -19,6 +21,17 @@ SOULS = {"soul_2": "soul-2-id", "soul_cinematic": "soul-cine-id"}
 SOUL2 = {"soul_2": "soul-2-id"}
 
 Row = tuple[str, dict[str, Any], str]
+
+
+def outcome(pick: Pick) -> str:
+    """What a row compares: "ask", "tool:<name>" when another tool is the way in, else the model id.
+
+    An `edit` pick names an ordinary model (generate can run it too), so its rows compare the model.
+    """
+    if pick.unsure is not None:
+        return ASK
+    return f"tool:{pick.tool}" if pick.tool and pick.tool not in DIRECT_TOOLS else pick.model
+
 
 ROWS: list[Row] = [
     # --- Soul 2.0: UGC, editorial, fashion, lifestyle people ---------------------------------------

@@ -10,7 +10,6 @@ import pytest
 from higgsfield_mcp.bundle import bundle_path
 from higgsfield_mcp.domain.generation.catalogue import Catalogue
 from higgsfield_mcp.domain.generation.router import (
-    DIRECT_TOOLS,
     Pick,
     RouteRequest,
     compile_rules,
@@ -18,7 +17,7 @@ from higgsfield_mcp.domain.generation.router import (
     pick_model,
 )
 
-from .routing_table import ASK, LIBRARY, ROWS, SOULS
+from .routing_table import ASK, LIBRARY, ROWS, SOULS, outcome
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +27,6 @@ def catalogue() -> Catalogue:
 
 def route(catalogue: Catalogue, request: str, **fields: Any) -> Pick:
     return pick_model(RouteRequest(request=request, **fields), catalogue)
-
-
-def outcome(pick: Pick) -> str:
-    """What a row compares: "ask", "tool:<name>" when another tool is the way in, else the model id.
-
-    An `edit` pick names an ordinary model (generate can run it too), so its rows compare the model.
-    """
-    if pick.unsure is not None:
-        return ASK
-    return f"tool:{pick.tool}" if pick.tool and pick.tool not in DIRECT_TOOLS else pick.model
 
 
 def test_table_is_big_and_covers_every_family(catalogue: Catalogue) -> None:
