@@ -14,13 +14,13 @@ from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
 from ..domain.account import AccountReport, check_account, settle_workspace
 from ..views import account_text, tool_result
-from .common import Services, fail
+from .common import Services, fail, hints
 
 
 class WorkspacePick(BaseModel):
@@ -47,7 +47,7 @@ def register(server: MCPServer, services: Services) -> None:
 
     @server.tool(
         title="Higgsfield account",
-        annotations=ToolAnnotations(readOnlyHint=False, openWorldHint=True, idempotentHint=True),
+        annotations=hints(read_only=False, destructive=False, idempotent=True),
         structured_output=False,
     )
     async def account(

@@ -8,11 +8,25 @@ from dataclasses import dataclass, field
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
 
 from ..adapters.cli.client import HiggsfieldCLI
 from ..adapters.cli.errors import JOB_ERRORS, HiggsfieldError, JobFailed
 from ..config import Settings
 from ..domain.generation.production import JobView, Production, Progress
+
+
+def hints(*, read_only: bool, destructive: bool = True, idempotent: bool = False) -> ToolAnnotations:
+    """A tool's annotations with only what differs from the spec's defaults, plus `destructiveHint` always.
+
+    Absent hints mean the defaults (not read-only, destructive, not idempotent, open world),
+    and every byte of `tools/list` is read on every turn; whether a tool can destroy is kept
+    explicit because hosts ask before running one that can. Only read-only tools are closed
+    world here (the rest all call Higgsfield).
+    """
+    if read_only:
+        return ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False)
+    return ToolAnnotations(destructiveHint=destructive, idempotentHint=True if idempotent else None)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import anyio
 from mcp.server.apps import Apps, client_supports_apps
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, ContentBlock, ImageContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, ImageContent
 from PIL import Image
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,7 @@ from ..domain.generation.previews import Preview
 from ..domain.library.errors import LibraryRequestInvalid
 from ..domain.library.service import Library
 from ..domain.library.transfer import character_sheet
-from .common import Services, fail
+from .common import Services, fail, hints
 from .library_views import (
     ANGLE_WORDS,
     board_links,
@@ -79,7 +79,7 @@ def gallery_app(services: Services) -> Apps:
         visibility=["model", "app"],
         name="show_gallery",
         title="Show a moodboard or character sheet",
-        annotations=ToolAnnotations(readOnlyHint=True, idempotentHint=True, openWorldHint=False),
+        annotations=hints(read_only=True),
         structured_output=False,
     )
     async def show_gallery(
@@ -87,8 +87,8 @@ def gallery_app(services: Services) -> Apps:
         moodboard: Annotated[str | None, Field(description="A moodboard's production name.")] = None,
         character: Annotated[str | None, Field(description="A library character's name.")] = None,
     ) -> Annotated[CallToolResult, GalleryView]:
-        """Show a moodboard (its contact sheet and every image with its role and character) or a
-        character sheet (references by angle and test shots) as a gallery. Give exactly one name."""
+        """Show a moodboard (contact sheet, each image with its role) or a character sheet
+        (references by angle, test shots) as a gallery. Give one of the two names."""
         if (moodboard is None) == (character is None):
             raise fail(_one_name())
         try:

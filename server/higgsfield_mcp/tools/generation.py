@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
 from ..adapters.cli.errors import HiggsfieldError
@@ -17,7 +17,7 @@ from ..domain.generation.router import Pick, RouteRequest
 from ..domain.generation.submit import GenerateRequest
 from ..domain.library.service import Library
 from ..views import content_for, history_content, media_file, pick_text, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, hints, progress_to, raise_if_all_failed
 
 Media = str  # a local path inside the allowed folders, an upload id or a job id (said once, in the description)
 
@@ -39,7 +39,7 @@ def register(server: MCPServer, services: Services) -> None:
 
     @server.tool(
         title="Pick a Higgsfield model",
-        annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False, idempotentHint=True),
+        annotations=hints(read_only=True),
         structured_output=False,
     )
     async def pick_model(
@@ -80,9 +80,7 @@ def register(server: MCPServer, services: Services) -> None:
 
     @server.tool(
         title="Generate images, video or audio",
-        annotations=ToolAnnotations(
-            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
-        ),
+        annotations=hints(read_only=False, destructive=False),
         structured_output=False,
     )
     async def generate(
@@ -162,7 +160,7 @@ def register(server: MCPServer, services: Services) -> None:
 
     @server.tool(
         title="Higgsfield jobs",
-        annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True),
+        annotations=hints(read_only=False, destructive=False, idempotent=True),
         structured_output=False,
     )
     async def jobs(

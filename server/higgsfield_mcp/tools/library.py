@@ -25,7 +25,7 @@ from mcp.server.mcpserver import (
     UserMessage,
 )
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import CallToolResult, ContentBlock, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
@@ -35,7 +35,7 @@ from ..domain.library.models import Angle, Character, CharacterSummary, SoulStat
 from ..domain.library.moodboards import GALLERY_FILE, BoardItem, BoardRole, Moodboard, MoodboardSummary
 from ..domain.library.service import CharacterFields, Library
 from ..views import tool_result
-from .common import Services, fail, progress_to
+from .common import Services, fail, hints, progress_to
 from .library_views import (
     CHARACTERS_URI,
     IMAGE_MIME,
@@ -193,7 +193,7 @@ def _register_characters(server: MCPServer, services: Services, library: Library
 
     @server.tool(
         title="Character library",
-        annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True),
+        annotations=hints(read_only=False),
         structured_output=False,
     )
     async def character_library(
@@ -403,7 +403,7 @@ async def _character_result(
 def _register_moodboards(server: MCPServer, services: Services, library: Library) -> None:
     @server.tool(
         title="Moodboards",
-        annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True),
+        annotations=hints(read_only=False),
         structured_output=False,
     )
     async def moodboard(

@@ -19,7 +19,7 @@ from mcp.server.mcpserver import (
     ElicitationResult,
     Resolve,
 )
-from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, TextContent
 from pydantic import BaseModel, Field
 
 from ..adapters.cli.errors import HiggsfieldError
@@ -36,7 +36,7 @@ from ..domain.marketing.ads import (
 from ..domain.marketing.modes import AdKind
 from ..domain.marketing.products import check_product_url
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, hints, progress_to, raise_if_all_failed
 
 Media = str  # a local path inside the allowed folders, or an upload id
 
@@ -94,8 +94,8 @@ def ask_for_product(
 
 DESCRIPTION = """Marketing Studio ads (video or still), product photoshoots, static brand ads (kind static, with a
 brand kit read once from brand_url) and marketplace listing sets (kind marketplace). A product page URL alone
-gives a finished vertical 15 s UGC video. Products, avatars, hooks, settings, formats: action list_*;
-details: higgsfield://references/marketing-setup, marketing-modes and brand-ads."""
+gives a finished vertical 15 s UGC video. Lists: action list_*. Details:
+higgsfield://references/marketing-setup, marketing-modes, brand-ads."""
 
 
 def register(server: MCPServer, services: Services) -> None:
@@ -103,11 +103,9 @@ def register(server: MCPServer, services: Services) -> None:
     settings = services.settings
 
     @server.tool(
-        title="Marketing Studio ads and product photoshoots",
+        title="Marketing ads and photoshoots",
         description=DESCRIPTION,
-        annotations=ToolAnnotations(
-            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
-        ),
+        annotations=hints(read_only=False, destructive=False),
         structured_output=False,
     )
     async def marketing_ad(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
 from ..adapters.cli.errors import HiggsfieldError
@@ -15,7 +15,7 @@ from ..domain.generation.production import Outcome
 from ..domain.postproduction.service import EditRequest, PostProduction, Source
 from ..domain.postproduction.voices import VoiceInfo
 from ..views import content_for, tool_result
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, hints, progress_to, raise_if_all_failed
 
 
 class EditResult(Outcome):
@@ -33,9 +33,7 @@ def register(server: MCPServer, services: Services) -> None:
 
     @server.tool(
         title="Edit an earlier result or a file",
-        annotations=ToolAnnotations(
-            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
-        ),
+        annotations=hints(read_only=False, destructive=False),
     )
     async def edit(
         ctx: Context,

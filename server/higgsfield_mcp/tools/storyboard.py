@@ -16,7 +16,7 @@ import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, UserMessage
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import CallToolResult, ContentBlock, ImageContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, ImageContent
 from pydantic import Field
 
 from ..adapters.cli.errors import HiggsfieldError
@@ -33,7 +33,7 @@ from ..domain.library.storyboards import (
     SceneDraft,
     Storyboard,
 )
-from .common import Services, fail, progress_to, raise_if_all_failed
+from .common import Services, fail, hints, progress_to, raise_if_all_failed
 from .library_views import LIBRARY_URI, link, text
 
 STORYBOARDS_URI = f"{LIBRARY_URI}/storyboards"
@@ -54,9 +54,7 @@ def register(server: MCPServer, services: Services) -> None:
 def _register_tool(server: MCPServer, boards: Storyboards) -> None:
     @server.tool(
         title="Storyboard",
-        annotations=ToolAnnotations(
-            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
-        ),
+        annotations=hints(read_only=False, destructive=False),
     )
     async def storyboard(
         ctx: Context,
