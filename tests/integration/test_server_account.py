@@ -18,7 +18,9 @@ async def test_tools_are_listed_with_annotations_and_no_output_schemas(sandbox: 
         assert tool.annotations is not None, tool.name
         assert tool.output_schema is None, f"{tool.name}: output schemas cost context and no host reads them"
         assert tool.description and len(tool.description) > 40, tool.name
-    assert tools["account"].annotations.read_only_hint is False, "it can select the billing workspace"
+    account = tools["account"].annotations
+    assert not account.read_only_hint, "it can select the billing workspace (absent means not read-only)"
+    assert account.destructive_hint is False and account.idempotent_hint is True
 
 
 async def test_account_and_pick_model_text_is_a_short_summary_not_json(sandbox: Sandbox) -> None:
