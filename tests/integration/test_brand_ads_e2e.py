@@ -150,3 +150,20 @@ async def test_refused_combinations_spend_nothing(sandbox: Sandbox) -> None:
             text = result.content[0].text
             assert expected in text and ("Nothing was spent" in text or "nothing was run" in text), (args, text)
             assert _spent(sandbox) == [], f"{args}: no create or cost call reached the CLI"
+
+
+async def test_a_site_slower_than_the_wait_is_read_on_and_found_by_the_next_call(sandbox: Sandbox) -> None:
+    """A 60 s host gets an answer: the read goes on (it is free), a static ad waits for it, nothing is spent."""
+    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="6")
+    async with Client(stdio_params(sandbox)) as client:
+        first = await _call(client, action="brand_kit", brand_url=SITE, wait_seconds=1)
+        ad = await client.call_tool(
+            "marketing_ad",
+            {"kind": "static", "brand_url": SITE, "ad_format": "offer", "prompt": "x", "wait_seconds": 1},
+        )
+        later = await _call(client, action="brand_kit", brand_url=SITE, wait_seconds=60)
+    assert first.structured_content["brand_kit"] is None
+    assert "still reading" in first.content[0].text and "Call again" in first.content[0].text, first.content[0].text
+    assert ad.is_error and "still reading" in ad.content[0].text and "Nothing was submitted" in ad.content[0].text
+    assert later.structured_content["brand_kit"]["status"] == "completed"
+    assert _spent(sandbox) == []

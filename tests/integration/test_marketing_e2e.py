@@ -164,6 +164,26 @@ async def test_three_image_product_photoshoot_is_journaled(sandbox: Sandbox, pho
     assert not sandbox.argvs("generate", "create")
 
 
+async def test_a_photoshoot_longer_than_the_wait_goes_on_and_resume_collects_it(sandbox: Sandbox, photos: Path) -> None:
+    """The command waits for its images itself: a 60 s host gets an answer, the command is not killed or re-sent."""
+    sandbox.set(HIGGSFIELD_SANDBOX_JOB_SECONDS="6")
+    shoot = {"kind": "photoshoot", "product_photos": [str(photos / "red-sneaker.png")], "count": 2, "wait_seconds": 1}
+    async with Client(stdio_params(sandbox)) as client:
+        first = await client.call_tool("marketing_ad", {**shoot, "prompt": "two clean packshots"})
+        assert not first.is_error, first.content
+        assert first.structured_content["jobs"] == [] and first.structured_content["unclear_submissions"] == 1
+        text = "\n".join(b.text for b in first.content if b.type == "text")
+        assert "still running" in text and "resume" in text, text
+        resumed = await client.call_tool("jobs", {"action": "resume", "wait_seconds": 60})
+        again = await client.call_tool("jobs", {"action": "resume", "wait_seconds": 0})
+    jobs = resumed.structured_content["jobs"]
+    assert len(jobs) == 2 and all(j["state"] == "completed" and Path(j["files"][0]).is_file() for j in jobs)
+    said = "\n".join(b.text for b in resumed.content if b.type == "text")
+    assert "Found the job" in said and "never sent twice" in said, said
+    assert "Found the job" not in "\n".join(b.text for b in again.content if b.type == "text"), "told once"
+    assert len(sandbox.argvs("product-photoshoot", "create")) == 1
+
+
 # --- a library character as the avatar (in-process, the real library's character folders) ---------------
 
 

@@ -351,6 +351,15 @@ class Journal:
         """
         return self._set_state(submission_id, "ambiguous", error, sources=("pending",), unclear=True)
 
+    def handed_over(self, submission_id: str) -> None:
+        """The call returned while this submission was still running: report its outcome once, as unclear ones are.
+
+        Its state is untouched (still `pending`, owned by this process, so no poller reconciles
+        it); `jobs resume` waits for it and then shows what it made.
+        """
+        with self._write() as db:
+            db.execute("UPDATE submissions SET was_unclear = 1 WHERE id = ? AND state = 'pending'", (submission_id,))
+
     def rejected(self, submission_id: str, error: str) -> bool:
         """The CLI clearly refused the request: nothing was created, nothing was charged."""
         return self._set_state(submission_id, "rejected", error, sources=("pending", "ambiguous"))

@@ -154,7 +154,7 @@ def register(server: MCPServer, services: Services) -> None:
             if action in ("brand_kit", "ad_reference"):
                 asked_for = AdRequest(**brand, avatar=avatar, product_url=product_url, product_id=product_id)
                 if action == "brand_kit":
-                    made = await studio.brand_kit(asked_for, progress=progress_to(ctx))
+                    made = await studio.brand_kit(asked_for, wait_seconds=wait_seconds, progress=progress_to(ctx))
                 else:
                     made = await studio.ad_reference(asked_for, wait_seconds=wait_seconds, progress=progress_to(ctx))
                 return tool_result(MarketingResult(**made.model_dump()), [brand_text(made)])

@@ -7,13 +7,15 @@ layer only adds MCP content (previews, resource links) on top.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import anyio
+import anyio.abc
 from pydantic import BaseModel, Field
 
 from ...adapters.cli.client import HiggsfieldCLI
@@ -32,6 +34,13 @@ Progress = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message): what a tool forwards as MCP progress notifications."""
 
 JobState = Literal["pending", "completed", "failed", "nsfw", "ip_detected", "canceled"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class StillRunning(Exception):
+    """The work outlived the call's wait; it goes on while the server runs (`Production.outlive_the_call`)."""
 
 
 class JobView(BaseModel):
@@ -109,6 +118,7 @@ class Production:
         self.poller = JobPoller(
             cli, self.journal, interval=settings.poll_seconds, finish=saver, after_save=saver.previews
         )
+        self._background: anyio.abc.TaskGroup | None = None
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Production]:
@@ -116,14 +126,50 @@ class Production:
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self.poller.run)
+                self._background = tg
                 try:
                     yield self
                 finally:
+                    self._background = None
                     tg.cancel_scope.cancel()
         finally:
             # only once the poller has stopped: a download it cancels releases its claim in the
             # journal, so another server sharing the home fetches that result now, not in 5 minutes
             self.journal.close()
+
+    async def outlive_the_call(self, work: Callable[[], Awaitable[T]], *, wait_seconds: float) -> T:
+        """`work`'s result if it ends within `wait_seconds`; else `StillRunning`, and it goes on with the server.
+
+        For CLI commands that wait for their jobs themselves (`product-photoshoot create`, a
+        brand kit read): a 60 s host must get an answer in time, and killing the command would
+        make a paid submission unclear, so it goes on after the call and journals its own
+        results. Cancelling the call (a host giving up) leaves it running too. A failure that
+        comes after the call has returned is logged. Without a running server (a bare domain
+        test) the work is simply awaited.
+        """
+        if self._background is None:
+            return await work()
+        done = anyio.Event()
+        results: list[T] = []
+        failures: list[Exception] = []
+
+        async def run() -> None:
+            try:
+                results.append(await work())
+            except Exception as exc:  # beside the poller, in the server's task group: never let it end the server
+                failures.append(exc)
+                log.warning("work left running after its call ended failed: %s", exc)
+            finally:
+                done.set()
+
+        self._background.start_soon(run)
+        with anyio.move_on_after(max(0.0, wait_seconds)):
+            await done.wait()
+        if failures:
+            raise failures[0]
+        if not results:
+            raise StillRunning
+        return results[0]
 
     async def catalogue(self) -> Catalogue:
         return await self.catalogues.get(self.cli)

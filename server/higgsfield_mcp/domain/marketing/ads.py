@@ -20,6 +20,7 @@ The modes and their plain-language descriptions are data in `skill/marketing.jso
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -41,9 +42,10 @@ from ...adapters.cli.errors import (
 )
 from ...adapters.cli.models import SetupItem
 from ...adapters.downloads import DownloadFailed, DownloadRefused, download
+from ...adapters.journal import Journal
 from ...adapters.media_policy import MediaInput, resolve_media_input
 from ...config import Settings
-from ..generation.production import Outcome, Production, Progress
+from ..generation.production import Outcome, Production, Progress, StillRunning
 from ..generation.submit import GenerateRequest, build_call
 from .ad_references import AdReferenceView, check_source, make_reference
 from .avatars import (
@@ -75,6 +77,17 @@ from .products import (
     product_from_url,
     title_from_file,
 )
+
+log = logging.getLogger(__name__)
+
+
+class KitStillReading(HiggsfieldError):
+    """A brand's site is still being read when the call's wait ends: free, and found by the next call."""
+
+    code = "still_reading"
+    summary = "Marketing Studio is still reading the brand's site."
+    retryable = True
+
 
 Action = Literal[
     "create",
@@ -626,7 +639,7 @@ class MarketingStudio:
             outcome = await self.production.generate(generate, wait_seconds=remaining(), progress=progress)
             params = {"prompt": prompt, **generate.params, "reference_images": references}
         else:
-            outcome, params = await self._photoshoot(plan, product, notes, progress)
+            outcome, params = await self._photoshoot(plan, product, notes, progress, wait_seconds=remaining())
         return AdResult(
             **outcome.model_dump(),
             kind=request.kind,
@@ -647,7 +660,9 @@ class MarketingStudio:
     def _bound(self, wait_seconds: float | None) -> float:
         return self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
 
-    async def brand_kit(self, request: AdRequest, progress: Progress | None = None) -> AdResult:
+    async def brand_kit(
+        self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
+    ) -> AdResult:
         """Read a brand's site into a kit (or find the one already read), or show a kept kit by name."""
         if not (request.brand_url or request.brand_kit):
             raise MissingParams(
@@ -656,13 +671,31 @@ class MarketingStudio:
                 remedy="Give brand_url, e.g. https://www.example.com. " + NOTHING_SPENT,
             )
         _one_of(request, ("brand_url", "brand_kit"), "brand")
-        return AdResult(jobs=[], brand_kit=await self._kit(request, progress))
+        try:
+            kit = await self._kit(request, progress, deadline=time.monotonic() + self._bound(wait_seconds))
+        except KitStillReading as still:
+            return AdResult(jobs=[], notes=[f"{still.message}. {still.remedy}"])
+        return AdResult(jobs=[], brand_kit=kit)
 
-    async def _kit(self, request: AdRequest, progress: Progress | None) -> BrandKitView | None:
-        if request.brand_url:
+    async def _kit(self, request: AdRequest, progress: Progress | None, *, deadline: float) -> BrandKitView | None:
+        """The kit a request names; a site still being read when the call's wait ends goes on being read.
+
+        Reading is free and Marketing Studio keeps one kit per site, so asking again later finds it.
+        """
+        url = request.brand_url
+        if not url:
+            return await kit_by_name(self.cli, request.brand_kit) if request.brand_kit else None
+        try:
             async with ticking(progress, "Reading the brand's site…"):
-                return await kit_from_site(self.cli, request.brand_url)
-        return await kit_by_name(self.cli, request.brand_kit) if request.brand_kit else None
+                return await self.production.outlive_the_call(
+                    lambda: kit_from_site(self.cli, url), wait_seconds=deadline - time.monotonic()
+                )
+        except StillRunning:
+            raise KitStillReading(
+                f"Marketing Studio is still reading {url} (a site can take a few minutes)",
+                remedy="Nothing was submitted or spent. Call again in a minute with the same brand_url; "
+                "the kit it reads is kept and found then.",
+            ) from None
 
     async def ad_reference(
         self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
@@ -699,7 +732,7 @@ class MarketingStudio:
         request = plan.request
         fmt = await choose_format(self.cli, request.ad_format) if request.kind == "static" else None
         avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
-        kit = await self._kit(request, progress)
+        kit = await self._kit(request, progress, deadline=deadline)
         product = await self._product(plan, progress) if (request.product_url or request.product_id) else None
         notes: list[str] = []
         prompt = request.prompt or ""
@@ -882,15 +915,24 @@ class MarketingStudio:
         return ids
 
     async def _photoshoot(
-        self, plan: AdPlan, product: ProductView | None, notes: list[str], progress: Progress | None
+        self,
+        plan: AdPlan,
+        product: ProductView | None,
+        notes: list[str],
+        progress: Progress | None,
+        *,
+        wait_seconds: float,
     ) -> tuple[Outcome, dict[str, Any]]:
         """`product-photoshoot create`, journaled like a submit: recorded before the call, settled after.
 
         The command waits for its images itself, so there is nothing to poll: the finished
-        jobs are journaled and their files saved by `Production.record_finished`.
+        jobs are journaled and their files saved by `Production.record_finished`. It can take
+        minutes, so the call waits at most `wait_seconds` and the command goes on after it
+        (`Production.outlive_the_call`); `jobs resume` then collects what it made.
         """
         request = plan.request
         assert plan.mode is not None  # photoshoots always resolve a mode (the default at least)
+        mode = plan.mode.id
         images = [m.cli_value for m in plan.product_photos]
         if product is not None:
             images += await self._remote_references(product.image_urls[:1], product.name, notes)
@@ -898,7 +940,7 @@ class MarketingStudio:
         prompt = request.prompt or default_prompt("photoshoot", _name_of(plan, product), None)
         if not prompt:
             raise missing_product_error("photoshoot")
-        params: dict[str, Any] = {"mode": plan.mode.id}
+        params: dict[str, Any] = {"mode": mode}
         if request.count is not None:
             params["count"] = request.count
         if request.aspect_ratio:
@@ -908,31 +950,60 @@ class MarketingStudio:
             model=PHOTOSHOOT_MODEL, prompt=prompt, params=params, media=[("image", i) for i in images], kind="image"
         )
         count = request.count or 1
+
+        async def shoot() -> Outcome:
+            try:
+                jobs = await self.cli.product_photoshoot(
+                    mode, prompt, images=images, count=request.count, aspect_ratio=request.aspect_ratio
+                )
+                return await self.production.record_finished(
+                    submission, jobs, kind="image", prompt=prompt, params=params
+                )
+            except HiggsfieldError as exc:
+                raise _photoshoot_failed(journal, submission, exc) from None
+            except Exception as exc:
+                raise _photoshoot_failed(journal, submission, HiggsfieldError(f"unexpected error: {exc}")) from exc
+            except BaseException:
+                journal.ambiguous(submission, "the server stopped or the call was cancelled while the photoshoot ran")
+                raise
+
+        answered = False
         try:
             async with ticking(progress, f"Shooting {count} image{'s' if count > 1 else ''}…"):
-                jobs = await self.cli.product_photoshoot(
-                    plan.mode.id, prompt, images=images, count=request.count, aspect_ratio=request.aspect_ratio
-                )
-        except HiggsfieldError as exc:
-            if submit_outcome(exc) == "rejected":  # the one rule: only a provably pre-submit failure spent nothing
-                journal.rejected(submission, exc.message)
-                raise
-            journal.ambiguous(submission, exc.message)
-            exc.message = f"The photoshoot's outcome is unclear: {exc.message}"
-            exc.remedy = (
-                "Its images may still appear in your Higgsfield library; do not run it again right away "
-                "(it would be charged twice). Check with `jobs` action 'history' in a few minutes."
+                outcome = await self.production.outlive_the_call(shoot, wait_seconds=wait_seconds)
+            answered = True
+        except StillRunning:
+            outcome = Outcome(jobs=[], pending=count, unclear_submissions=1)
+            outcome.unclear_notes.append(
+                f"The photoshoot is still running on Higgsfield (it waits for its {count} image"
+                f"{'s' if count > 1 else ''} itself); it goes on after this call and will not be sent again. "
+                "Collect it with `jobs` action 'resume' in a minute."
             )
+        except HiggsfieldError:
+            answered = True
             raise
-        except BaseException:
-            journal.ambiguous(submission, "the call was interrupted while the photoshoot ran")
-            raise
-        outcome = await self.production.record_finished(submission, jobs, kind="image", prompt=prompt, params=params)
+        finally:
+            if not answered:  # the wait ended, or the host gave up on the call: reported once, by `jobs resume`
+                journal.handed_over(submission)
         catalogue = await self.production.catalogue()
         info = catalogue.find(PHOTOSHOOT_MODEL)
         outcome.model = PHOTOSHOOT_MODEL
         outcome.display_name = f"Product photoshoot ({info.display_name if info else PHOTOSHOOT_MODEL})"
         return outcome, {"prompt": prompt, **params, "images": images}
+
+
+def _photoshoot_failed(journal: Journal, submission: str, exc: HiggsfieldError) -> HiggsfieldError:
+    """Journal a failed photoshoot by the one rule (rejected only when provably nothing was spent) and word it."""
+    if submit_outcome(exc) == "rejected":
+        journal.rejected(submission, exc.message)
+        return exc
+    journal.ambiguous(submission, exc.message)
+    exc.message = f"The photoshoot's outcome is unclear: {exc.message}"
+    exc.remedy = (
+        "Its images may still appear in your Higgsfield library; do not run it again right away "
+        "(it would be charged twice). Check with `jobs` action 'history' in a few minutes."
+    )
+    return exc
 
 
 def _name_of(plan: AdPlan, product: ProductView | None) -> str | None:
