@@ -26,7 +26,10 @@ SECTIONS: list[tuple[str, type[e.HiggsfieldError] | tuple[type[e.HiggsfieldError
     ),
     ("Refused before anything was spent", e.ValidationError),
     ("Finished jobs without a result", e.JobError),
-    ("Higgsfield's side and the network", (e.RateLimited, e.AntiBotBlocked, e.ServerError, e.CLITimeout)),
+    (
+        "Higgsfield's side and the network",
+        (e.RateLimited, e.AntiBotBlocked, e.ServerError, e.CLITimeout, e.StillWorking),
+    ),
     ("Saving results", (downloads.DownloadRefused, downloads.DownloadFailed)),
     ("The server's own files", journal.JournalError),
     ("The character library and moodboards", (library_errors.LibraryError, atomic_files.FileLockTimeout)),
@@ -261,7 +264,9 @@ def render_marketing_modes() -> str:
         "",
         f"Default `{shoot['default_mode']}`; 1 to {shoot['max_count']} images, one visual system across them; "
         f"aspect ratios {', '.join(shoot['aspect_ratios'])}. A backend prompt writer turns the user's short intent",
-        "into the full prompt, so pass the intent, not a long prompt.",
+        "into the full prompt, so pass the intent, not a long prompt. The command waits for its images itself;",
+        "when that outlasts the call's wait, the photoshoot goes on (never sent twice) and `jobs` action `resume`",
+        "collects it.",
         "",
         "| mode | label | when the user wants |",
         "|---|---|---|",

@@ -91,6 +91,15 @@ class CLITimeout(HiggsfieldError):
     retryable = True
 
 
+class StillWorking(HiggsfieldError):
+    """A free step (a brand site being read) outlasted the call's wait; it goes on and the next call finds it."""
+
+    code = "still_working"
+    summary = "A free step (reading a brand's site) was still running when the call's wait ended; it goes on."
+    default_remedy = "Nothing was spent. Call again in a minute with the same arguments; what was read is kept."
+    retryable = True
+
+
 class GarbledOutput(HiggsfieldError):
     code = "garbled_output"
     summary = "The CLI printed something other than the JSON expected."

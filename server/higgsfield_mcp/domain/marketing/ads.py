@@ -37,6 +37,7 @@ from ...adapters.cli.errors import (
     HiggsfieldError,
     InvalidValues,
     MissingParams,
+    StillWorking,
     ValidationError,
     submit_outcome,
 )
@@ -79,14 +80,6 @@ from .products import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class KitStillReading(HiggsfieldError):
-    """A brand's site is still being read when the call's wait ends: free, and found by the next call."""
-
-    code = "still_reading"
-    summary = "Marketing Studio is still reading the brand's site."
-    retryable = True
 
 
 Action = Literal[
@@ -673,7 +666,7 @@ class MarketingStudio:
         _one_of(request, ("brand_url", "brand_kit"), "brand")
         try:
             kit = await self._kit(request, progress, deadline=time.monotonic() + self._bound(wait_seconds))
-        except KitStillReading as still:
+        except StillWorking as still:
             return AdResult(jobs=[], notes=[f"{still.message}. {still.remedy}"])
         return AdResult(jobs=[], brand_kit=kit)
 
@@ -691,7 +684,7 @@ class MarketingStudio:
                     lambda: kit_from_site(self.cli, url), wait_seconds=deadline - time.monotonic()
                 )
         except StillRunning:
-            raise KitStillReading(
+            raise StillWorking(
                 f"Marketing Studio is still reading {url} (a site can take a few minutes)",
                 remedy="Nothing was submitted or spent. Call again in a minute with the same brand_url; "
                 "the kit it reads is kept and found then.",
