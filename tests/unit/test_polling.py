@@ -231,3 +231,25 @@ async def test_finding_an_unclear_submission_uses_only_what_is_left_of_the_wait(
         production.journal.close()
     [timeout] = looked
     assert 9 <= timeout <= 10.5, timeout
+
+
+def test_an_unclear_submit_given_up_on_is_never_called_free(tmp_path: Path) -> None:
+    """Not finding a job in 15 minutes makes it likely, not certain, that nothing was made: the note says so."""
+    from higgsfield_mcp.config import Settings
+    from higgsfield_mcp.domain.generation.polling import GAVE_UP
+    from higgsfield_mcp.domain.generation.production import Production
+
+    production = Production(Settings(home=tmp_path, media_roots=(tmp_path,)), FakeCLI([]))  # type: ignore[arg-type]
+    journal = production.journal
+    try:
+        lost = journal.begin_submission(model="z_image", prompt="a lost kite")
+        journal.ambiguous(lost, "no response received")
+        journal.rejected(lost, GAVE_UP)
+        refused = journal.begin_submission(model="z_image", prompt="a refused kite")
+        journal.handed_over(refused)
+        journal.rejected(refused, "Invalid values: aspect_ratio=7:1")
+        [given_up, certain] = production._report_unclear()
+    finally:
+        journal.close()
+    assert "nothing was charged" not in given_up and "most likely" in given_up and "history" in given_up
+    assert "nothing was charged" in certain

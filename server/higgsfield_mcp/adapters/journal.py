@@ -361,7 +361,7 @@ class Journal:
             db.execute("UPDATE submissions SET was_unclear = 1 WHERE id = ? AND state = 'pending'", (submission_id,))
 
     def rejected(self, submission_id: str, error: str) -> bool:
-        """The CLI clearly refused the request: nothing was created, nothing was charged."""
+        """The submission settled without a job: refused before anything was made, or given up on (`GAVE_UP`)."""
         return self._set_state(submission_id, "rejected", error, sources=("pending", "ambiguous"))
 
     def get_submission(self, submission_id: str) -> SubmissionRecord | None:

@@ -43,6 +43,8 @@ GET_PER_TICK = 8
 GET_CONCURRENCY = 4
 RECONCILE_GIVE_UP_SECONDS = 15 * 60
 """An ambiguous submit still not found after this long most likely never created a job."""
+GAVE_UP = "no job appeared after an unclear submit; it was most likely not created"
+"""The error of a submission given up on: likely, never certain, that nothing was made or charged."""
 CLOCK_SKEW_SECONDS = 120.0
 MAX_BACKOFF_SECONDS = 60.0
 NOTIFY_SECONDS = 0.1
@@ -377,9 +379,7 @@ class JobPoller:
                 self._journal.reconciled(sub.id, matches)
                 known.update(matches)
             elif time.time() - sub.created_at > RECONCILE_GIVE_UP_SECONDS:
-                self._journal.rejected(
-                    sub.id, "no job appeared after an unclear submit; it was most likely not created"
-                )
+                self._journal.rejected(sub.id, GAVE_UP)
 
 
 def _retry_note(message: str, remedy: str | None) -> str:

@@ -24,7 +24,7 @@ from ...adapters.cli.models import Job
 from ...adapters.journal import JobRecord, Journal
 from ...config import Settings
 from .catalogue import Catalogue, LiveCatalogue
-from .polling import JobPoller
+from .polling import GAVE_UP, RECONCILE_GIVE_UP_SECONDS, JobPoller
 from .prompt_shape import prompt_words
 from .results import OutputSaver
 from .router import Pick, RouteRequest, pick_model
@@ -227,10 +227,16 @@ class Production:
                 notes.append(
                     f"Found the job(s) of the unclear submission ({what}); it was never sent twice and is shown here."
                 )
+            elif sub.error == GAVE_UP:  # not finding it is likely, not certain: never call it free
+                notes.append(
+                    f"No job appeared on Higgsfield for the unclear submission ({what}) within "
+                    f"{RECONCILE_GIVE_UP_SECONDS // 60:.0f} minutes, so it was most likely never created. Check "
+                    "`jobs` action 'history' (or the Higgsfield library) before sending it again."
+                )
             else:
                 notes.append(
-                    f"The unclear submission ({what}) created no job on Higgsfield, so nothing was charged; "
-                    "it is safe to send it again."
+                    f"The submission ({what}) was refused before Higgsfield made anything ({sub.error}), "
+                    "so nothing was charged; it is safe to send it again once that is fixed."
                 )
         self.journal.mark_reported([s.id for s in settled])
         return notes
