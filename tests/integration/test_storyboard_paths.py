@@ -111,3 +111,18 @@ async def test_a_failed_still_is_reported_and_only_it_is_made_again(sandbox: San
         assert len(sandbox.argvs("generate", "create")) == 3, "only the failed scene is submitted again"
         shown = await _call(client, {"action": "show", "name": "Fog"})
         assert shown["board"]["scenes"][1]["still"]["job_id"] == kept
+
+
+async def test_a_scene_names_its_own_clip_model(sandbox: Sandbox) -> None:
+    """Seedance 2.0 unless the scene says otherwise: a scene with clip_model is animated on that model."""
+    scenes = [TWO[0], {**TWO[1], "clip_model": "kling3_0"}]
+    async with Client(create_server()) as client:
+        await _call(client, {"action": "create", "name": "Models", "scenes": scenes})
+        await _call(client, {"action": "stills", "name": "Models"})
+        await _call(client, {"action": "approve", "name": "Models"})
+        clips = await _call(client, {"action": "clips", "name": "Models"})
+    assert [s["clip"]["state"] for s in clips["board"]["scenes"]] == ["ready", "ready"]
+    clip_calls = sandbox.argvs("generate", "create")[2:]  # submitted at once: in no fixed order
+    models = {argv[2]: argv[argv.index("--prompt") + 1] for argv in clip_calls}
+    assert set(models) == {"seedance_2_0", "kling3_0"}, models
+    assert "ship" in models["kling3_0"] and "lamp" in models["seedance_2_0"], models
