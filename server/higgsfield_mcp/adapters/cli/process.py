@@ -96,6 +96,10 @@ async def run_process(
         with anyio.CancelScope(shield=True):
             await _kill_group(process)
         raise
+    finally:
+        # the pipes closed now, not when the handle is collected (perhaps after its event loop is gone)
+        with anyio.CancelScope(shield=True):
+            await process.aclose()
     return Completed(
         argv=tuple(args),
         exit_code=exit_code,
