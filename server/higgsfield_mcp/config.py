@@ -80,8 +80,13 @@ class Settings(BaseModel):
 
     @property
     def export_roots(self) -> tuple[Path, ...]:
-        """Where exports may be written: under the user's home, or inside the library or a media root."""
-        return (self.user_home, self.library_dir, *self.media_roots)
+        """Where exports may be written: under the user's home, or inside the library or a media root.
+
+        A home that is `/` (a service account, a sandboxed host) is no folder of the user's: then
+        only the library and the media roots take exports.
+        """
+        home = () if self.user_home.expanduser().resolve() == Path("/") else (self.user_home,)
+        return (*home, self.library_dir, *self.media_roots)
 
     @classmethod
     def from_env(

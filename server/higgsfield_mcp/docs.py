@@ -372,10 +372,11 @@ def render_character_library() -> str:
         "",
         "## Sharing",
         "",
-        "`export` writes a zip (character.json, images, a contact-sheet character sheet) under the home or an",
-        "allowed folder, with paths relative to the character's folder. `import` checks it and never writes",
-        "outside the library: at most 64 MB per image and 512 MB in all, no entry packed tighter than 50:1, no",
-        "encrypted or damaged zip, a valid name, and Higgsfield ids only where ids belong.",
+        "`export` writes a zip (character.json, images, a contact-sheet character sheet) under the home (not in",
+        "its hidden folders) or an allowed folder, with paths relative to the character's folder. `import`",
+        "checks it and never writes outside the library: at most 64 MB per image and 512 MB in all, no entry",
+        "packed tighter than 50:1, no encrypted or damaged zip, a valid name, and Higgsfield ids only where ids",
+        "belong.",
         *CHARACTER_ACTIONS,
     ]
     return "\n".join(lines).rstrip() + "\n"

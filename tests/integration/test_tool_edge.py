@@ -170,6 +170,10 @@ async def test_exports_go_under_the_home_or_an_allowed_root(sandbox: Sandbox, tm
         allowed = await client.call_tool(
             "character_library", {"action": "export", "name": "Ada", "destination": str(user / "shared")}
         )
+        hidden = await client.call_tool(
+            "character_library", {"action": "export", "name": "Ada", "destination": str(user / ".ssh" / "keys")}
+        )
+    assert hidden.is_error and "hidden folder" in _text(hidden) and not (user / ".ssh").exists()
     assert refused.is_error and "outside" in _text(refused)
     assert not (tmp_path / "outside").exists()
     assert not allowed.is_error, _text(allowed)

@@ -83,6 +83,9 @@ def test_roots_note_and_export_roots(tmp_path: Path) -> None:
     settings = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path / "mcp")}, cwd=Path("/"), user_home=user)
     assert str(user / "Higgsfield") in settings.roots_note and "not a project folder" in settings.roots_note
     assert settings.export_roots[0] == user
+    rootless = Settings.from_env({"HIGGSFIELD_MCP_HOME": str(tmp_path / "mcp")}, cwd=Path("/"), user_home=Path("/"))
+    assert Path("/") not in rootless.export_roots, "a home of / would let exports go anywhere"
+    assert rootless.library_dir in rootless.export_roots
 
 
 def test_configured_root_at_slash_is_reported(tmp_path: Path) -> None:

@@ -403,9 +403,20 @@ class Library:
         return [self.settings.library_dir, *self.settings.media_roots]
 
     def _writable_folder(self, destination: str | None) -> Path:
+        """Where an export may go: an allowed root, or the home outside its hidden folders (~/.ssh, ~/.config)."""
         if not destination:
             return self.exports_dir
-        return transfer.inside(Path(destination), self.settings.export_roots)
+        folder = transfer.inside(Path(destination), self.settings.export_roots)
+        if any(folder.is_relative_to(root.expanduser().resolve()) for root in self._roots()):
+            return folder
+        home = self.settings.user_home.expanduser().resolve()
+        if any(part.startswith(".") for part in folder.relative_to(home).parts):
+            raise LibraryRequestInvalid(
+                f"{destination} is inside a hidden folder of your home, where settings and keys live",
+                remedy="Export to a visible folder (e.g. ~/Documents or ~/Higgsfield), or leave destination "
+                "out to use the library's exports folder. Nothing was written.",
+            )
+        return folder
 
 
 def _offline(exc: HiggsfieldError, what: str) -> str:
