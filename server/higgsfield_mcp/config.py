@@ -78,6 +78,10 @@ class Settings(BaseModel):
     def journal_path(self) -> Path:
         return self.home / "journal.sqlite3"
 
+    def bounded_wait(self, wait_seconds: float | None) -> float:
+        """How long a call may wait: what it asked for, never more than the configured wait (a 60 s host)."""
+        return self.wait_seconds if wait_seconds is None else min(wait_seconds, self.wait_seconds)
+
     @property
     def export_roots(self) -> tuple[Path, ...]:
         """Where exports may be written: under the user's home, or inside the library or a media root.

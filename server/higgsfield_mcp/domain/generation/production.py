@@ -188,7 +188,7 @@ class Production:
         self, request: GenerateRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
     ) -> Outcome:
         started = time.monotonic()
-        bound = self._bound(wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
         sent = await submit(self.cli, self.journal, request, self.catalogues, self.settings, wait_seconds=bound)
         return await self.follow(sent, started=started, wait_seconds=wait_seconds, progress=progress)
 
@@ -196,7 +196,7 @@ class Production:
         self, sent: Submitted, *, started: float, wait_seconds: float | None = None, progress: Progress | None = None
     ) -> Outcome:
         """After a submit (`generate`, or a post-production workflow): find unclear jobs, wait, report."""
-        bound = self._bound(wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
         job_ids = list(sent.job_ids)
         if sent.unclear and not sent.timed_out:  # the submit may have gone through: find its jobs, never resend
             left = max(0.0, bound - (time.monotonic() - started))  # a 60 s host counts the submit's time too
@@ -268,10 +268,6 @@ class Production:
             await saver.previews(record, files)
         return await self.wait(ids, wait_seconds=0)
 
-    def _bound(self, wait_seconds: float | None) -> float:
-        limit = self.settings.wait_seconds
-        return limit if wait_seconds is None else min(wait_seconds, limit)
-
     def _still_open(self, submission_id: str) -> bool:
         record = self.journal.get_submission(submission_id)
         return record is not None and record.open
@@ -286,7 +282,7 @@ class Production:
         A job whose download failed earlier is fetched again.
         """
         self.journal.retry_downloads(job_ids)
-        bound = self._bound(wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
         started = time.monotonic()
         catalogue = await self.catalogue()
 
@@ -322,7 +318,7 @@ class Production:
         jobs found for them since the last report are included, and failed downloads retried.
         """
         started = time.monotonic()
-        bound = self._bound(wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
         self.journal.retry_downloads()
         unclear = [s.id for s in self.journal.pending_submissions()]
         if unclear:

@@ -90,7 +90,7 @@ async def train_soul(
         raise PlanRequired(exc.message, remedy=PLAN_REMEDY, exit_code=exc.exit_code) from exc
     state = SoulState(variant=variant, id=soul.id, status=soul.status, images=[label for label, _ in picked])
     character = _save(store, slug, _with_reference(state, soul))  # paid for: on disk before any waiting
-    bound = settings.wait_seconds if wait_seconds is None else min(wait_seconds, settings.wait_seconds)
+    bound = settings.bounded_wait(wait_seconds)
     soul = await _wait(cli, soul, bound, max(0.1, settings.poll_seconds), progress)
     state = _with_reference(state, soul)
     character = _save(store, slug, state)

@@ -602,9 +602,7 @@ class MarketingStudio:
             raise missing_product_error(request.kind)
         plan = plan_ad(request, self.settings.media_roots)
         if request.kind in ("static", "marketplace"):
-            bound = (
-                self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
-            )
+            bound = self.settings.bounded_wait(wait_seconds)
             return await self._brand_ad(plan, started + bound, progress)
         if request.kind != "photoshoot":
             await self._check_against_model(plan)
@@ -613,7 +611,7 @@ class MarketingStudio:
         avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None  # free: before the fetch
         notes: list[str] = []
         product = await self._product(plan, progress)
-        bound = self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
 
         def remaining() -> float:
             return max(0.0, bound - (time.monotonic() - started))
@@ -650,9 +648,6 @@ class MarketingStudio:
 
     # -- brand ads: static DTC ads and marketplace listing sets ------------------------------------------
 
-    def _bound(self, wait_seconds: float | None) -> float:
-        return self.settings.wait_seconds if wait_seconds is None else min(wait_seconds, self.settings.wait_seconds)
-
     async def brand_kit(
         self, request: AdRequest, *, wait_seconds: float | None = None, progress: Progress | None = None
     ) -> AdResult:
@@ -665,7 +660,8 @@ class MarketingStudio:
             )
         _one_of(request, ("brand_url", "brand_kit"), "brand")
         try:
-            kit = await self._kit(request, progress, deadline=time.monotonic() + self._bound(wait_seconds))
+            deadline = time.monotonic() + self.settings.bounded_wait(wait_seconds)
+            kit = await self._kit(request, progress, deadline=deadline)
         except StillWorking as still:
             return AdResult(jobs=[], notes=[f"{still.message}. {still.remedy}"])
         return AdResult(jobs=[], brand_kit=kit)
@@ -699,7 +695,7 @@ class MarketingStudio:
         avatar = await preset_avatar(self.cli, request.avatar) if request.avatar else None
         product = await self._product(AdPlan(request=request, mode=None), progress)
         product_id = product.id if product else None
-        bound = self._bound(wait_seconds)
+        bound = self.settings.bounded_wait(wait_seconds)
         async with ticking(progress, "Reading the video ad…"):
             ref = await make_reference(
                 self.cli,
