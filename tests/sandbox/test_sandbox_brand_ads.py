@@ -36,7 +36,14 @@ def test_brand_kit_fetch_waits_with_progress_dedupes_and_fails(sb: Sandbox) -> N
     assert kit["status"] == "completed" and kit["data"]["brand_name"] == "Acme Coffee (sandbox)"
     assert kit["data"]["logo"].endswith(".jpg") and kit["latest_progress"]
     progress = res.err.splitlines()
-    assert progress[0].endswith("queued - Queued") and progress[-1].endswith("completed - Brand kit ready")
+    # which phases a poll sees depends on how busy the machine is; their order and the end do not
+    phases = [
+        next(i for i, p in enumerate(("queued", "in_progress", "completed")) if f": {p} - " in line)
+        for line in progress
+    ]
+    assert phases == sorted(phases) and phases[-1] == 2, progress
+    assert progress[-1].endswith("completed - Brand kit ready")
+    assert all(line.endswith("queued - Queued") for line, phase in zip(progress, phases, strict=True) if phase == 0)
     assert not any(line.startswith("Error:") for line in progress)
 
 
@@ -128,7 +135,7 @@ def test_ad_references_from_a_job_or_a_video(sb: Sandbox, tmp_path: Path) -> Non
         assert res.code == 1 and res.err == "Error: Exactly one of --video-input or --job is required.\n"
     video = sb.ok("generate", "create", "kling3_0", "--prompt", "a clip", "--wait")[0]
     ref = sb.ok("ms", "ad-refs", "create", "--job", video["id"])
-    assert ref["status"] == "queued" and ref["job_id"] == video["id"] and ref["video_s3_url"] is None
+    assert ref["status"] in ("queued", "in_progress") and ref["job_id"] == video["id"] and ref["video_s3_url"] is None
     done = _until(sb, ("ms", "ad-references", "get", ref["id"]), "completed")
     assert done["video_s3_url"] == video["result_url"] and done["source_platform"] == "job"
     listed = sb.ok("ms", "ad-references", "list")
