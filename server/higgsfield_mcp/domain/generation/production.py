@@ -152,19 +152,24 @@ class Production:
         done = anyio.Event()
         results: list[T] = []
         failures: list[Exception] = []
+        waiting = True
 
         async def run() -> None:
             try:
                 results.append(await work())
             except Exception as exc:  # beside the poller, in the server's task group: never let it end the server
                 failures.append(exc)
-                log.warning("work left running after its call ended failed: %s", exc)
+                if not waiting:  # nobody is left to raise it to
+                    log.warning("work that outlived its call failed: %s", exc)
             finally:
                 done.set()
 
         self._background.start_soon(run)
-        with anyio.move_on_after(max(0.0, wait_seconds)):
-            await done.wait()
+        try:
+            with anyio.move_on_after(max(0.0, wait_seconds)):
+                await done.wait()
+        finally:
+            waiting = False
         if failures:
             raise failures[0]
         if not results:
@@ -198,12 +203,15 @@ class Production:
         """After a submit (`generate`, or a post-production workflow): find unclear jobs, wait, report."""
         bound = self.settings.bounded_wait(wait_seconds)
         job_ids = list(sent.job_ids)
+
+        def left() -> float:  # a 60 s host counts the submit's time too
+            return max(0.0, bound - (time.monotonic() - started))
+
         if sent.unclear and not sent.timed_out:  # the submit may have gone through: find its jobs, never resend
-            left = max(0.0, bound - (time.monotonic() - started))  # a 60 s host counts the submit's time too
-            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=left)
+            job_ids += await self.poller.wait_reconciled(sent.unclear, timeout=left())
         elif sent.unclear:  # the wait is used up: the poller keeps looking, `jobs resume` reports what it finds
             self.poller.track()
-        remaining = 0.0 if sent.timed_out else max(0.0, bound - (time.monotonic() - started))
+        remaining = 0.0 if sent.timed_out else left()
         outcome = await self.wait(job_ids, wait_seconds=remaining, progress=progress)
         outcome.model, outcome.display_name = sent.model.id, sent.model.display_name
         outcome.why = sent.pick.why if sent.pick else None

@@ -956,11 +956,9 @@ class MarketingStudio:
                 journal.ambiguous(submission, "the server stopped or the call was cancelled while the photoshoot ran")
                 raise
 
-        answered = False
         try:
             async with ticking(progress, f"Shooting {count} image{'s' if count > 1 else ''}…"):
                 outcome = await self.production.outlive_the_call(shoot, wait_seconds=wait_seconds)
-            answered = True
         except StillRunning:
             outcome = Outcome(jobs=[], pending=count, unclear_submissions=1)
             outcome.unclear_notes.append(
@@ -968,12 +966,10 @@ class MarketingStudio:
                 f"{'s' if count > 1 else ''} itself); it goes on after this call and will not be sent again. "
                 "Collect it with `jobs` action 'resume' in a minute."
             )
-        except HiggsfieldError:
-            answered = True
-            raise
         finally:
-            if not answered:  # the wait ended, or the host gave up on the call: reported once, by `jobs resume`
-                journal.handed_over(submission)
+            # still pending here means it goes on without this call (the wait ended, or the host gave up):
+            # `jobs resume` reports it once; a settled submission is left as it is
+            journal.handed_over(submission)
         catalogue = await self.production.catalogue()
         info = catalogue.find(PHOTOSHOOT_MODEL)
         outcome.model = PHOTOSHOOT_MODEL
